@@ -1,0 +1,52 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: run test setup system-packages test-system-packages python-deps assets translations \
+        translations-extract translations-update bench
+
+run: setup
+	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
+
+test: setup test-system-packages
+	$(PY) -m pytest -p no:cacheprovider
+	node --test tests/js/
+
+setup: system-packages python-deps assets translations
+
+# Debian packages: Python's venv and Node.js to build, Chromium and ffmpeg to test.
+system-packages:
+	@command -v node >/dev/null && command -v npm >/dev/null || scripts/system-packages.sh nodejs npm
+	@python3 -m venv --help >/dev/null 2>&1 || scripts/system-packages.sh python3 python3-venv
+
+test-system-packages:
+	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core
+
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+assets: node_modules/.package-lock.json
+	node scripts/vendor.mjs
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Catalogs: extract the messages, merge them into every locale's .po, compile to .mo.
+translations:
+	$(PYBABEL) compile --use-fuzzy -q -d translations || $(PYBABEL) compile -d translations
+
+translations-extract:
+	$(PYBABEL) extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project OpenNCII -o translations/messages.pot .
+
+translations-update: translations-extract
+	$(PYBABEL) update -q -N --no-wrap -i translations/messages.pot -d translations
+
+bench: setup test-system-packages
+	for script in bench/*.py; do $(PY) $$script || exit 1; done

@@ -1,0 +1,59 @@
+"""OpenNCII: hashes of intimate images, computed on the person's own device."""
+import os
+from pathlib import Path
+
+from flask import Flask, redirect, url_for
+from flask_wtf import CSRFProtect
+
+from . import config, db, errors, i18n, security
+from .helpdesk import support
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+csrf = CSRFProtect()
+
+
+def create_app(test_config=None):
+    """Application factory (see Flask's tutorial): configure, then attach each part."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(
+        config.DEFAULTS,
+        CONTENT_DIR=PROJECT_ROOT / "content",
+        TRANSLATIONS_DIR=PROJECT_ROOT / "translations",
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
+
+    security.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    db.init_app(app)
+    errors.init_app(app)
+    app.extensions["openncii_support"] = support.load_directory(
+        app.config["CONTENT_DIR"] / "support")
+    register_blueprints(app)
+    app.jinja_env.globals["endpoints"] = frozenset(app.view_functions)
+
+    @app.get("/")
+    def root():
+        return redirect(url_for("pages.home", lang=i18n.best_locale()))
+
+    return app
+
+
+def register_blueprints(app):
+    from .views import pages
+
+    app.register_blueprint(pages.bp)

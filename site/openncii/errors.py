@@ -1,0 +1,39 @@
+"""Error pages: a calm, localized page for people, a JSON body for API clients."""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_json():
+    return request.path.startswith(("/api/", "/v1/")) or request.is_json
+
+
+def error_message(error):
+    messages = {
+        400: _("Something in the request was not right. Please go back and try again."),
+        403: _("You do not have access to this page."),
+        404: _("We could not find that page. It may have moved, or the address may be mistyped."),
+        405: _("That action is not possible on this page."),
+        413: _("What was sent is too large."),
+        429: _("Too many attempts in a short time. Please wait a little and try again."),
+    }
+    return messages.get(error.code, _("Something went wrong on our side. Please try again in a few minutes."))
+
+
+def handle_http_error(error):
+    if wants_json():
+        return jsonify(error=error.description if error.code < 500 else "internal error"), error.code
+    return render_template("error.html", code=error.code, message=error_message(error)), error.code
+
+
+def handle_unexpected(error):
+    """Never show a stack trace: log it (no request details) and answer with a 500."""
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error")
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

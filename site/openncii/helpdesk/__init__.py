@@ -1,0 +1,1 @@
+"""Content for the public helpdesk: FAQ, support directory, eligibility check."""

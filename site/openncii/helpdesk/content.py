@@ -1,0 +1,32 @@
+"""Locale-specific content loaded once per process: the FAQ with operator facts filled in."""
+from babel.lists import format_list
+from flask import current_app
+from flask_babel import force_locale, gettext as _
+
+from . import faq
+
+
+def operator_facts(lang):
+    """Values for the ``{token}``s of the FAQ, in ``lang``."""
+    config = current_app.config
+    with force_locale(lang):
+        partners = (format_list(config["PARTNER_PLATFORMS"], locale=lang)
+                    if config["PARTNER_PLATFORMS"]
+                    else _("no platforms have joined yet; this list grows as they do"))
+    return {
+        "org_name": config["ORG_NAME"],
+        "contact_email": config["CONTACT_EMAIL"],
+        "partner_list": partners,
+        "under18_name": config["UNDER18_NAME"],
+        "under18_url": config["UNDER18_URL"],
+        "max_files": str(config["MAX_FILES_PER_CASE"]),
+    }
+
+
+def faq_topics(lang):
+    """The rendered FAQ of ``lang``, parsed on first use and then cached."""
+    cache = current_app.extensions.setdefault("openncii_faq", {})
+    if lang not in cache:
+        folder = current_app.config["CONTENT_DIR"] / "faq" / lang
+        cache[lang] = faq.load_faq(folder, operator_facts(lang))
+    return cache[lang]

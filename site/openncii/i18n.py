@@ -1,0 +1,83 @@
+"""Locale routing: every public URL starts with ``/<lang>/``.
+
+Blueprints that serve localized pages use ``url_prefix="/<lang>"`` and call
+:func:`localize` on themselves; ``lang`` is then taken out of the view arguments into
+``g.lang`` and put back automatically by ``url_for``.
+"""
+from babel import Locale
+from flask import abort, current_app, g, request, url_for
+from flask_babel import Babel
+
+RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
+
+babel = Babel()
+
+
+def enabled_locales():
+    return current_app.config["LANGUAGES"]
+
+
+def current_locale():
+    return getattr(g, "lang", None) or enabled_locales()[0]
+
+
+def best_locale():
+    """The enabled locale that best matches the browser's Accept-Language."""
+    return request.accept_languages.best_match(enabled_locales()) or enabled_locales()[0]
+
+
+def text_direction(lang):
+    return "rtl" if lang.split("_")[0] in RTL_LANGUAGES else "ltr"
+
+
+def locale_name(lang):
+    """A locale's name in its own language ("Español", "العربية")."""
+    name = Locale.parse(lang).get_display_name(lang)
+    return name[:1].upper() + name[1:]
+
+
+def localize(blueprint):
+    """Make ``blueprint`` take its locale from the ``<lang>`` URL prefix."""
+
+    @blueprint.url_value_preprocessor
+    def pull_lang(endpoint, values):
+        lang = values.pop("lang", None)
+        if lang not in enabled_locales():
+            abort(404)
+        g.lang = lang
+
+    @blueprint.url_defaults
+    def add_lang(endpoint, values):
+        if "lang" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current_locale()
+
+    return blueprint
+
+
+def page_in(lang):
+    """URL of the current page in another locale, keeping its query string."""
+    endpoint = request.endpoint
+    if not endpoint or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        return url_for("pages.home", lang=lang)
+    args = dict(request.view_args or {}, lang=lang)
+    if request.method == "GET":
+        args.update(request.args.to_dict())
+    return url_for(endpoint, **args)
+
+
+def init_app(app):
+    babel.init_app(
+        app,
+        locale_selector=current_locale,
+        default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
+    )
+
+    @app.context_processor
+    def locale_context():
+        lang = current_locale()
+        return {
+            "lang": lang,
+            "text_dir": text_direction(lang),
+            "locales": [(code, locale_name(code)) for code in enabled_locales()],
+            "page_in": page_in,
+        }

@@ -1,0 +1,6 @@
+"""The first schema: cases, their hashes, partners, feedback and the change log."""
+from ..models import MODELS
+
+
+def upgrade(database):
+    database.create_tables(MODELS)

@@ -1,0 +1,118 @@
+"""All tables, in one place.
+
+Privacy by construction: no table has a column for an e-mail address, IP address,
+user agent or file name. Victims are known only by a random case number and a bcrypt
+PIN hash; partners see a separate random ``Case.reference``, never the case number.
+"""
+import time
+
+from peewee import (
+    BigAutoField, BigIntegerField, BooleanField, Check, CharField, ForeignKeyField,
+    IntegerField, Model, TextField,
+)
+
+from .db import database
+
+SIGNAL_TYPES = ("ImagePDQ", "VideoMD5")
+CASE_STATUSES = ("active", "withdrawn")
+
+
+def now():
+    """Unix time in whole seconds: the resolution of every timestamp we keep."""
+    return int(time.time())
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Case(BaseModel):
+    """One person's submission: the hashes of up to 20 files, reachable with number + PIN."""
+
+    number = CharField(max_length=20, unique=True)  # canonical form, no separators
+    pin_hash = CharField(max_length=100)
+    reference = CharField(max_length=40, unique=True)  # opaque, partner-facing
+    status = CharField(max_length=10, default="active",
+                       constraints=[Check("status IN ('active', 'withdrawn')")])
+    created_at = BigIntegerField(default=now)
+    updated_at = BigIntegerField(default=now)
+    failed_attempts = IntegerField(default=0)
+    locked_until = BigIntegerField(default=0)
+
+
+class Signal(BaseModel):
+    """One distinct hash value, shared by every case and partner that holds it."""
+
+    signal_type = CharField(max_length=10,
+                            constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")])
+    value = CharField(max_length=64)  # lowercase hex
+
+    class Meta:
+        indexes = ((("signal_type", "value"), True),)
+
+
+class CaseHash(BaseModel):
+    """A hash as submitted in a case, in the order the person chose the files."""
+
+    case = ForeignKeyField(Case, backref="hashes", on_delete="CASCADE")
+    signal = ForeignKeyField(Signal, backref="case_hashes")
+    position = IntegerField()
+    quality = IntegerField(null=True)  # PDQ quality 0..100; null for MD5
+    frame_of = ForeignKeyField("self", null=True, backref="frames", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("case", "signal"), True), (("case", "position"), True))
+
+
+class Partner(BaseModel):
+    """A platform that downloads hashes and reports matches back."""
+
+    name = CharField(max_length=100, unique=True)
+    key_id = CharField(max_length=32, unique=True)  # public prefix of the secret key
+    key_hash = CharField(max_length=128)  # HMAC-SHA256 of the secret part
+    active = BooleanField(default=True)
+    created_at = BigIntegerField(default=now)
+    updated_at = BigIntegerField(default=now)
+
+
+class PartnerHash(BaseModel):
+    """A hash a partner contributed itself (SubmitHashes)."""
+
+    partner = ForeignKeyField(Partner, backref="submitted", on_delete="CASCADE")
+    signal = ForeignKeyField(Signal, backref="partner_hashes")
+    created_at = BigIntegerField(default=now)
+
+    class Meta:
+        indexes = ((("partner", "signal"), True),)
+
+
+class Feedback(BaseModel):
+    """A partner's latest verdict on a hash; a new one replaces the old."""
+
+    partner = ForeignKeyField(Partner, backref="feedback", on_delete="CASCADE")
+    signal = ForeignKeyField(Signal, backref="feedback")
+    value = CharField(max_length=20)
+    tags = TextField(default="[]")  # JSON list of strings
+    updated_at = BigIntegerField(default=now)
+
+    class Meta:
+        indexes = ((("partner", "signal"), True),)
+
+
+class Change(BaseModel):
+    """The partner feed's log: one row each time a hash's published state changes.
+
+    ``seq`` is strictly increasing in commit order and ``at`` never decreases along
+    ``seq`` (see :func:`openncii.changelog.append`), which is what makes the feed's
+    cursor exact.
+    """
+
+    seq = BigAutoField()
+    signal = ForeignKeyField(Signal, backref="changes")
+    at = BigIntegerField(index=True)
+    reason = CharField(max_length=20)
+
+
+MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]

@@ -1,0 +1,1 @@
+"""Blueprints, one per audience: public pages, submission, case status, partner API."""

@@ -1,0 +1,70 @@
+"""Public helpdesk pages: home, FAQ, eligibility check, support directory, privacy."""
+from flask import Blueprint, abort, current_app, render_template, request
+
+from ..forms import EligibilityForm
+from ..helpdesk import content, eligibility, faq, support
+from ..i18n import current_locale, localize
+
+bp = localize(Blueprint("pages", __name__, url_prefix="/<lang>"))
+
+
+@bp.get("/")
+def home():
+    return render_template("pages/home.html")
+
+
+@bp.get("/faq")
+def faq_page():
+    topics = content.faq_topics(current_locale())
+    query = request.args.get("q", "").strip()[:100]
+    shown = faq.search(topics, query) if query else topics
+    return render_template("pages/faq.html", topics=topics, shown=shown, query=query)
+
+
+@bp.route("/eligibility", methods=["GET", "POST"])
+def eligibility_check():
+    """One question per page; earlier answers travel in hidden fields, never stored."""
+    answers = {question.id: request.form[question.id]
+               for question in eligibility.QUESTIONS if question.id in request.form}
+    asked = eligibility.next_step(answers)
+    form = EligibilityForm()
+    if "back" in request.form:
+        answers = {question.id: answer for question, answer in eligibility.answered(answers)[:-1]}
+    elif asked not in eligibility.OUTCOMES and form.validate_on_submit():
+        answers[asked] = form.answer.data
+    elif request.method == "POST":
+        return render_question(asked, answers, form)
+    step = eligibility.next_step(answers)
+    if step in eligibility.OUTCOMES:
+        return render_template("pages/eligibility_outcome.html", outcome=step,
+                               answered=eligibility.answered(answers))
+    return render_question(step, answers, EligibilityForm(formdata=None))
+
+
+def render_question(step, answers, form):
+    question = eligibility.QUESTIONS_BY_ID[step]
+    return render_template(
+        "pages/eligibility_question.html", question=question, form=form,
+        answered=eligibility.answered(answers),
+        number=eligibility.QUESTIONS.index(question) + 1, total=len(eligibility.QUESTIONS))
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("pages/privacy.html")
+
+
+@bp.get("/support", defaults={"country": None})
+@bp.get("/support/<country>")
+def support_directory(country):
+    directory = current_app.extensions["openncii_support"]
+    country = (country or request.args.get("country", "")).upper() or None
+    if country and not support.is_country(country):
+        abort(404)
+    language = request.args.get("language") or None
+    service = request.args.get("service") or None
+    organisations = support.filter_organisations(
+        directory, country=country, language=language, service=service)
+    return render_template(
+        "pages/support.html", organisations=organisations, directory=directory,
+        country=country, language=language, service=service)

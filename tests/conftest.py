@@ -1,0 +1,152 @@
+"""Shared fixtures: apps on SQLite and PostgreSQL, a live server, and real Chromium.
+
+Storage tests take ``storage_app`` (parametrized over both databases). PostgreSQL is
+expected at 127.0.0.1:5432 (user postgres, database ``test``); each run creates and
+drops its own database. Without PostgreSQL those tests skip loudly, unless ``CI`` is
+set, where they fail.
+"""
+import os
+import re
+import threading
+import uuid
+import warnings
+
+import psycopg
+import pytest
+from werkzeug.serving import make_server
+
+from openncii import create_app
+from openncii.models import MODELS
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def app_config(database_url, **overrides):
+    return {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": False, **overrides}
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """``make_app(**config)``: a fresh app on its own SQLite file unless told otherwise."""
+    def factory(**overrides):
+        overrides.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'openncii.sqlite3'}")
+        return create_app(app_config(**overrides))
+    return factory
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A new, empty PostgreSQL database for this test run."""
+    name = f"openncii_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            raise
+        message = f"PostgreSQL unreachable at {POSTGRES_ADMIN}: {error} -- SKIPPING POSTGRESQL TESTS"
+        warnings.warn(message)
+        pytest.skip(message)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def storage_app(request, make_app):
+    """The app on each database in turn, with empty tables."""
+    if request.param == "sqlite":
+        yield make_app()
+        return
+    app = make_app(DATABASE_URL=request.getfixturevalue("postgres_url"))
+    yield app
+    with app.app_context():
+        db = app.extensions["openncii_db"]
+        tables = ", ".join(f'"{model._meta.table_name}"' for model in MODELS)
+        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        db.close_all()
+
+
+def csrf_token_of(html):
+    """The CSRF token a page carries in its ``<meta name="csrf-token">``."""
+    return CSRF_META.search(html).group(1)
+
+
+@pytest.fixture
+def csrf_token(client):
+    """The CSRF token of the English home page (valid for the whole test session)."""
+    return csrf_token_of(client.get("/en/").get_data(as_text=True))
+
+
+class LiveServer:
+    """A real HTTP server for an app on 127.0.0.1, in a background thread."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join()
+
+
+@pytest.fixture
+def serve():
+    """``serve(app)`` -> base URL of a live server for that app, stopped after the test."""
+    servers = []
+    def start(app):
+        servers.append(LiveServer(app))
+        return servers[-1].url
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    return create_app(app_config(f"sqlite:///{folder / 'openncii.sqlite3'}"))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of one real server shared by the browser tests (SQLite)."""
+    server = LiveServer(live_app)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page; closed after the test."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
