@@ -39,14 +39,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Catalogs: extract the messages, merge them into every locale's .po, compile to .mo.
 translations:
-	$(PYBABEL) compile --use-fuzzy -q -d translations || $(PYBABEL) compile -d translations
+	$(PYBABEL) -q compile -d translations
 
 translations-extract:
-	$(PYBABEL) extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project OpenNCII -o translations/messages.pot .
 
 translations-update: translations-extract
-	$(PYBABEL) update -q -N --no-wrap -i translations/messages.pot -d translations
+	$(PYBABEL) -q update -N --no-wrap -i translations/messages.pot -d translations
 
 bench: setup test-system-packages
 	for script in bench/*.py; do $(PY) $$script || exit 1; done

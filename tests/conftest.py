@@ -34,8 +34,8 @@ def app_config(database_url, **overrides):
 def make_app(tmp_path):
     """``make_app(**config)``: a fresh app on its own SQLite file unless told otherwise."""
     def factory(**overrides):
-        overrides.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'openncii.sqlite3'}")
-        return create_app(app_config(**overrides))
+        url = overrides.pop("DATABASE_URL", f"sqlite:///{tmp_path / 'openncii.sqlite3'}")
+        return create_app(app_config(url, **overrides))
     return factory
 
 

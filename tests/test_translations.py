@@ -1,0 +1,62 @@
+"""Catalog completeness: every enabled locale translates every message, none fuzzy,
+and the template (messages.pot) is up to date with the source code."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from openncii.config import DEFAULTS
+
+ROOT = Path(__file__).resolve().parents[1]
+TRANSLATIONS = ROOT / "translations"
+SOURCE_LOCALE = "en"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+TRANSLATED_LOCALES = [code for code in DEFAULTS["LANGUAGES"] if code != SOURCE_LOCALE]
+
+
+def read_catalog(path, locale=None):
+    with open(path, "rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def message_ids(catalog):
+    return {message.id for message in catalog if message.id}
+
+
+def texts(value):
+    return value if isinstance(value, (list, tuple)) else (value,)
+
+
+def test_template_matches_the_source(tmp_path):
+    """messages.pot holds exactly the messages in the code: run `make translations-update`."""
+    fresh = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([pybabel, "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+                    "--no-location", "-o", fresh, "."], cwd=ROOT, check=True)
+    stale = message_ids(read_catalog(TRANSLATIONS / "messages.pot"))
+    current = message_ids(read_catalog(fresh))
+    assert current - stale == set(), "new messages not in messages.pot"
+    assert stale - current == set(), "messages.pot holds messages the code no longer uses"
+
+
+@pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
+def test_locale_is_fully_translated(locale):
+    template = read_catalog(TRANSLATIONS / "messages.pot")
+    catalog = read_catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    problems = []
+    for entry in template:
+        if not entry.id:
+            continue
+        message = catalog.get(entry.id)
+        translations = texts(message.string) if message else ()
+        if message is None or not all(translations):
+            problems.append(f"untranslated: {entry.id!r}")
+        elif message.fuzzy:
+            problems.append(f"fuzzy: {entry.id!r}")
+        elif any(set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(texts(entry.id)[0]))
+                 for text in translations):
+            problems.append(f"placeholders differ: {entry.id!r}")
+    assert problems == [], f"{locale}: {len(problems)} problems:\n" + "\n".join(problems[:40])
