@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, redirect, url_for
 from flask_wtf import CSRFProtect
 
-from . import config, db, errors, i18n, security
+from . import assets, config, db, errors, i18n, security
 from .helpdesk import support
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,7 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
     security.init_app(app)
+    assets.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     db.init_app(app)

@@ -1,5 +1,9 @@
 """Locale routing: every public URL starts with ``/<lang>/``.
 
+``lang`` is a BCP 47 tag as used in URLs, ``hreflang`` and content folders (``en``,
+``pt-BR``, ``zh-Hans``); Babel and the gettext catalogs use the same locale with an
+underscore (``pt_BR``), see :func:`babel_code`.
+
 Blueprints that serve localized pages use ``url_prefix="/<lang>"`` and call
 :func:`localize` on themselves; ``lang`` is then taken out of the view arguments into
 ``g.lang`` and put back automatically by ``url_for``.
@@ -21,6 +25,14 @@ def current_locale():
     return getattr(g, "lang", None) or enabled_locales()[0]
 
 
+def babel_code(lang):
+    return lang.replace("-", "_")
+
+
+def select_locale():
+    return babel_code(current_locale())
+
+
 def best_locale():
     """The enabled locale that best matches the browser's Accept-Language."""
     return request.accept_languages.best_match(enabled_locales()) or enabled_locales()[0]
@@ -30,9 +42,16 @@ def text_direction(lang):
     return "rtl" if lang.split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
+# Babel folds Tagalog into Filipino; people searching for Tagalog should find it.
+OWN_NAMES = {"tl": "Tagalog"}
+
+
 def locale_name(lang):
     """A locale's name in its own language ("Español", "العربية")."""
-    name = Locale.parse(lang).get_display_name(lang)
+    if lang in OWN_NAMES:
+        return OWN_NAMES[lang]
+    code = babel_code(lang)
+    name = Locale.parse(code).get_display_name(code)
     return name[:1].upper() + name[1:]
 
 
@@ -68,7 +87,7 @@ def page_in(lang):
 def init_app(app):
     babel.init_app(
         app,
-        locale_selector=current_locale,
+        locale_selector=select_locale,
         default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
     )
 
