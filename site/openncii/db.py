@@ -82,10 +82,8 @@ def init_app(app):
         with database.connection_context():
             migrations.migrate()
 
-    @app.before_request
-    def connect():
-        database.connect(reuse_if_open=True)
-
+    # Connections open lazily on a request's first query (peewee's autoconnect), so
+    # pages that never touch the database don't pay for one.
     @app.teardown_appcontext
     def close(exc):
         if not database.is_closed():

@@ -1,7 +1,8 @@
 """Locale-specific content loaded once per process: the FAQ with operator facts filled in."""
 from babel.lists import format_list
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
+from markupsafe import Markup
 
 from . import faq
 
@@ -29,4 +30,12 @@ def faq_topics(lang):
     if lang not in cache:
         folder = current_app.config["CONTENT_DIR"] / "faq" / lang
         cache[lang] = faq.load_faq(folder, operator_facts(lang))
+    return cache[lang]
+
+
+def faq_html(lang):
+    """The whole FAQ of ``lang`` rendered to HTML once: the page's costliest part."""
+    cache = current_app.extensions.setdefault("openncii_faq_html", {})
+    if lang not in cache:
+        cache[lang] = Markup(render_template("pages/faq_topics.html", shown=faq_topics(lang)))
     return cache[lang]

@@ -1,4 +1,5 @@
 """Public helpdesk pages: home, FAQ, eligibility check, support directory, privacy."""
+from babel import Locale
 from flask import Blueprint, abort, current_app, render_template, request
 
 from ..forms import EligibilityForm
@@ -15,10 +16,12 @@ def home():
 
 @bp.get("/faq")
 def faq_page():
-    topics = content.faq_topics(current_locale())
+    lang = current_locale()
+    topics = content.faq_topics(lang)
     query = request.args.get("q", "").strip()[:100]
     shown = faq.search(topics, query) if query else topics
-    return render_template("pages/faq.html", topics=topics, shown=shown, query=query)
+    return render_template("pages/faq.html", topics=topics, shown=shown, query=query,
+                           all_topics_html=None if query else content.faq_html(lang))
 
 
 @bp.route("/eligibility", methods=["GET", "POST"])
@@ -65,6 +68,10 @@ def support_directory(country):
     service = request.args.get("service") or None
     organisations = support.filter_organisations(
         directory, country=country, language=language, service=service)
+    lang = current_locale()
     return render_template(
         "pages/support.html", organisations=organisations, directory=directory,
-        country=country, language=language, service=service)
+        country=country, language=language, service=service,
+        country_choices=support.country_options(directory, lang),
+        language_choices=support.language_options(directory, lang),
+        service_labels=support.SERVICE_LABELS, locale_data=Locale.parse(lang))
