@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from .helpdesk.eligibility import ANSWERS
@@ -10,5 +11,6 @@ from .helpdesk.eligibility import ANSWERS
 class EligibilityForm(FlaskForm):
     """One yes/no question of the eligibility check."""
 
-    answer = RadioField(choices=list(ANSWERS.items()),
-                        validators=[InputRequired(message=_l("Choose yes or no."))])
+    answer = RadioField(
+        choices=[SelectChoice(value, label) for value, label in ANSWERS.items()],
+        validators=[InputRequired(message=_l("Choose yes or no."))])

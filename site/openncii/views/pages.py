@@ -1,6 +1,6 @@
 """Public helpdesk pages: home, FAQ, eligibility check, support directory, privacy."""
-from babel import Locale
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import get_locale
 
 from ..forms import EligibilityForm
 from ..helpdesk import content, eligibility, faq, support
@@ -68,10 +68,10 @@ def support_directory(country):
     service = request.args.get("service") or None
     organisations = support.filter_organisations(
         directory, country=country, language=language, service=service)
-    lang = current_locale()
+    locale = get_locale()
     return render_template(
         "pages/support.html", organisations=organisations, directory=directory,
         country=country, language=language, service=service,
-        country_choices=support.country_options(directory, lang),
-        language_choices=support.language_options(directory, lang),
-        service_labels=support.SERVICE_LABELS, locale_data=Locale.parse(lang))
+        country_choices=support.country_options(directory, locale),
+        language_choices=support.language_options(directory, locale),
+        service_labels=support.SERVICE_LABELS, locale_data=locale)
