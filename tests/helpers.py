@@ -10,3 +10,18 @@ def localized_pages(app):
                  and rule.arguments - set(rule.defaults or {}) == {"lang"}]
         return sorted({url_for(rule.endpoint, lang="LANG").replace("/LANG", "/{lang}", 1)
                        for rule in rules})
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact,
+    nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)}));
+}"""
+
+
+def axe_violations(page):
+    """WCAG 2.2 AA violations axe-core (served from our origin) finds on the page."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+    return page.evaluate(AXE_RUN, AXE_TAGS)

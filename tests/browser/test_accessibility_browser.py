@@ -1,0 +1,34 @@
+"""axe-core finds no WCAG 2.2 AA violation on any helpdesk page, in any enabled locale."""
+import pytest
+
+from helpers import axe_violations, localized_pages
+
+pytestmark = pytest.mark.browser
+
+
+def test_every_page_in_every_locale(live_app, live_server, page):
+    checked, found = 0, {}
+    for template in localized_pages(live_app):
+        for lang in live_app.config["LANGUAGES"]:
+            url = template.format(lang=lang)
+            page.goto(live_server + url)
+            violations = axe_violations(page)
+            if violations:
+                found[url] = violations
+            checked += 1
+    assert checked >= 15 and found == {}
+
+
+def test_eligibility_steps_and_outcomes(live_server, page):
+    """Every question page, an error state and each outcome (keyboard-free, fast)."""
+    pages = []
+    for answers in (["yes", "yes", "no", "yes"], ["yes", "yes", "yes"], ["no"],
+                    ["yes", "no"], ["yes", "yes", "no", "no"]):
+        page.goto(live_server + "/ar/eligibility")
+        page.get_by_role("button", name="متابعة").click()  # no answer: error summary
+        pages.append(axe_violations(page))
+        for answer in answers:
+            page.locator(f'input[name="answer"][value="{answer}"]').check()
+            page.get_by_role("button", name="متابعة").click()
+            pages.append(axe_violations(page))
+    assert all(violations == [] for violations in pages), pages
