@@ -1,0 +1,271 @@
+/**
+ * File -> RGBA pixels, in a page or a worker.
+ *
+ * Browser-native decoding (createImageBitmap) for the formats browsers read;
+ * ImageMagick's WebAssembly build, loaded lazily on first use, for the rest.
+ *
+ * Decoding follows the reference hasher's decoder (CImg over libjpeg/libpng/
+ * ImageMagick), which reads the stored pixels as they are:
+ *  - EXIF orientation is ignored: Chromium applies it whatever createImageBitmap
+ *    is told, so a JPEG's orientation tag is reset to 1 in the bytes handed to
+ *    the decoder (other formats rarely carry one). The dihedral PDQ hashes cover
+ *    turned copies. Thumbnails are shown upright.
+ *  - No colour management: embedded ICC profiles are not applied.
+ *  - Alpha is ignored by PDQ. Browser decoding goes through a canvas, which
+ *    premultiplies, so fully transparent pixels read as black there.
+ *  - GIF and other animations: the first frame.
+ */
+import { DOWNSAMPLE_DIMS, nearestIndices } from './pdq.js';
+
+/** Formats createImageBitmap decodes, by file extension. */
+const NATIVE_TYPES = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  jfif: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  bmp: 'image/bmp',
+  ico: 'image/x-icon',
+  webp: 'image/webp',
+  avif: 'image/avif',
+};
+
+/** Formats handed to ImageMagick, by file extension -> ImageMagick format name. */
+const MAGICK_FORMATS = {
+  psd: 'PSD',
+  tif: 'TIFF',
+  tiff: 'TIFF',
+  xcf: 'XCF',
+  tga: 'TGA',
+  miff: 'MIFF',
+  dcm: 'DCM',
+  dicom: 'DCM',
+  xpm: 'XPM',
+  pcx: 'PCX',
+  heic: 'HEIC',
+  heif: 'HEIC',
+};
+
+const MAGICK_MIME = {
+  'image/vnd.adobe.photoshop': 'PSD',
+  'image/tiff': 'TIFF',
+  'image/x-xcf': 'XCF',
+  'image/x-tga': 'TGA',
+  'image/x-targa': 'TGA',
+  'application/dicom': 'DCM',
+  'image/x-xpixmap': 'XPM',
+  'image/x-pcx': 'PCX',
+  'image/heic': 'HEIC',
+  'image/heif': 'HEIC',
+};
+
+const THUMBNAIL_SIZE = 160;
+
+/** Thrown for a file that can be read but not decoded, or not decoded as an image. */
+export class DecodeError extends Error {
+  constructor(code, message) {
+    super(message ?? code);
+    this.name = 'DecodeError';
+    this.code = code;
+  }
+}
+
+function extension(name) {
+  const dot = (name ?? '').lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/**
+ * Which decoder reads a file: {decoder: 'native'|'magick', format} or null.
+ * The extension decides first (browsers report no MIME type for most of the
+ * ImageMagick formats), then the MIME type.
+ */
+export function imageDecoderFor(file) {
+  const ext = extension(file.name);
+  if (NATIVE_TYPES[ext]) return { decoder: 'native', format: NATIVE_TYPES[ext] };
+  if (MAGICK_FORMATS[ext]) return { decoder: 'magick', format: MAGICK_FORMATS[ext] };
+  const type = (file.type ?? '').toLowerCase();
+  if (MAGICK_MIME[type]) return { decoder: 'magick', format: MAGICK_MIME[type] };
+  if (Object.values(NATIVE_TYPES).includes(type)) return { decoder: 'native', format: type };
+  return null;
+}
+
+function newCanvas(width, height) {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.imageSmoothingEnabled = false;
+  return { canvas, context };
+}
+
+/**
+ * Pixels of an ImageBitmap. Pictures larger than 512 on a side are read one
+ * needed source row at a time, already reduced with the reference's
+ * nearest-neighbour 512x512 resize (see pdq.js), so a 50-megapixel photo
+ * never needs a full-size RGBA copy.
+ */
+function bitmapPixels(bitmap) {
+  const { width, height } = bitmap;
+  const size = DOWNSAMPLE_DIMS;
+  if (width <= size && height <= size) {
+    const { context } = newCanvas(width, height);
+    context.drawImage(bitmap, 0, 0);
+    return { rgba: context.getImageData(0, 0, width, height).data, width, height };
+  }
+  const { context } = newCanvas(width, 1);
+  const rgba = new Uint8ClampedArray(size * size * 4);
+  const columns = nearestIndices(width, size);
+  for (const [y, sourceY] of nearestIndices(height, size).entries()) {
+    context.clearRect(0, 0, width, 1);
+    context.drawImage(bitmap, 0, sourceY, width, 1, 0, 0, width, 1);
+    const row = context.getImageData(0, 0, width, 1).data;
+    for (let x = 0; x < size; x++) {
+      rgba.set(row.subarray(columns[x] * 4, columns[x] * 4 + 4), (y * size + x) * 4);
+    }
+  }
+  return { rgba, width: size, height: size };
+}
+
+/** How far into a JPEG the EXIF block is looked for. */
+const EXIF_SEARCH_BYTES = 256 * 1024;
+
+/**
+ * Sets the EXIF orientation (tag 0x0112 of IFD0) of JPEG bytes to 1, in place.
+ * @param {Uint8Array} bytes the start of a JPEG file
+ * @returns {number} the orientation it had (1 when none)
+ */
+export function resetJpegOrientation(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4 || view.getUint16(0) !== 0xffd8) return 1;
+  let at = 2;
+  while (at + 4 <= bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1];
+    const length = view.getUint16(at + 2);
+    if (marker === 0xda) return 1; // start of scan: no more metadata
+    const isExif = marker === 0xe1 && String.fromCharCode(...bytes.subarray(at + 4, at + 10)) === 'Exif\0\0';
+    if (isExif && at + 2 + length <= bytes.length) return resetTiffOrientation(view, at + 10, at + 2 + length);
+    at += 2 + length;
+  }
+  return 1;
+}
+
+function resetTiffOrientation(view, tiff, end) {
+  if (tiff + 8 > end) return 1;
+  const little = view.getUint16(tiff) === 0x4949; // "II"
+  const ifd = tiff + view.getUint32(tiff + 4, little);
+  if (ifd + 2 > end) return 1;
+  const count = view.getUint16(ifd, little);
+  for (let entry = ifd + 2; entry < Math.min(ifd + 2 + count * 12, end - 11); entry += 12) {
+    if (view.getUint16(entry, little) === 0x0112) {
+      const orientation = view.getUint16(entry + 8, little);
+      view.setUint16(entry + 8, 1, little);
+      return orientation;
+    }
+  }
+  return 1;
+}
+
+/** The file as a Blob the decoder reads without EXIF orientation, and that orientation. */
+async function withoutOrientation(file, format) {
+  if (format !== 'image/jpeg') return { blob: file.type ? file : new Blob([file], { type: format }), orientation: 1 };
+  const head = new Uint8Array(await file.slice(0, EXIF_SEARCH_BYTES).arrayBuffer());
+  const orientation = resetJpegOrientation(head);
+  return { blob: new Blob([head, file.slice(head.length)], { type: format }), orientation };
+}
+
+async function nativeDecode(file, format) {
+  const { blob, orientation } = await withoutOrientation(file, format);
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(blob, {
+      imageOrientation: 'from-image',
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+  } catch {
+    throw new DecodeError('corrupt-file');
+  }
+  try {
+    return { ...bitmapPixels(bitmap), originalWidth: bitmap.width, originalHeight: bitmap.height, orientation };
+  } finally {
+    bitmap.close();
+  }
+}
+
+let magickLoading = null;
+
+/** Loads ImageMagick once per page or worker, on first need. */
+function loadMagick() {
+  magickLoading ??= (async () => {
+    const magick = await import('../../vendor/magick-wasm/index.js');
+    const response = await fetch(new URL('../../vendor/magick-wasm/magick.wasm', import.meta.url));
+    if (!response.ok) throw new Error(`magick.wasm: HTTP ${response.status}`);
+    await magick.initializeImageMagick(new Uint8Array(await response.arrayBuffer()));
+    return magick;
+  })();
+  return magickLoading;
+}
+
+/** Layered formats are flattened the way ImageMagick's `convert` shows them. */
+const FLATTEN = new Set(['XCF']);
+
+async function magickDecode(file, format) {
+  const magick = await loadMagick();
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const settings = new magick.MagickReadSettings({ format });
+  const toPixels = (image) =>
+    image.write(magick.MagickFormat.Rgba, (data) => ({
+      rgba: new Uint8ClampedArray(data),
+      width: image.width,
+      height: image.height,
+      originalWidth: image.width,
+      originalHeight: image.height,
+      orientation: 1,
+    }));
+  try {
+    if (FLATTEN.has(format)) {
+      return magick.MagickImageCollection.use((images) => {
+        images.read(bytes, settings);
+        return images.flatten(toPixels);
+      });
+    }
+    return magick.ImageMagick.read(bytes, settings, toPixels);
+  } catch {
+    throw new DecodeError('corrupt-file');
+  }
+}
+
+/**
+ * Decodes an image file to RGBA.
+ * @param {File} file
+ * @returns {Promise<{rgba: Uint8ClampedArray, width: number, height: number,
+ *   originalWidth: number, originalHeight: number, orientation: number}>}
+ *   width/height may already be reduced to 512x512 (the PDQ pre-resize);
+ *   original* are the stored picture's size; orientation is the EXIF one (1..8).
+ * @throws {DecodeError} code 'unsupported-format' or 'corrupt-file'
+ */
+export async function decodeImage(file) {
+  const choice = imageDecoderFor(file);
+  if (!choice) throw new DecodeError('unsupported-format');
+  return choice.decoder === 'native' ? nativeDecode(file, choice.format) : magickDecode(file, choice.format);
+}
+
+/**
+ * A small upright preview (PNG Blob), for the person's own screen only.
+ * @param {ImageBitmapSource} source a File (native formats) or an ImageData
+ * @param {number} width the stored picture's width
+ * @param {number} height its height
+ * @param {number} [orientation] its EXIF orientation; 5 to 8 turn it a quarter
+ */
+export async function thumbnailBlob(source, width, height, orientation = 1) {
+  const [uprightWidth, uprightHeight] = orientation >= 5 ? [height, width] : [width, height];
+  const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(width, height));
+  const bitmap = await createImageBitmap(source, {
+    resizeWidth: Math.max(1, Math.round(uprightWidth * scale)),
+    resizeHeight: Math.max(1, Math.round(uprightHeight * scale)),
+    resizeQuality: 'medium',
+  });
+  const { canvas, context } = newCanvas(bitmap.width, bitmap.height);
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return canvas.convertToBlob({ type: 'image/png' });
+}

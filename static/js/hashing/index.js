@@ -1,0 +1,151 @@
+/**
+ * On-device hashing of one file: nothing here sends anything anywhere.
+ *
+ *   import { hashFile } from '/static/js/hashing/index.js';
+ *   const result = await hashFile(file, { onProgress, signal });
+ *
+ * @param {File} file an image (jpeg, jpg, png, gif, psd, tiff, xcf, tga, miff,
+ *   ico, dcm, xpm, pcx, bmp, webp, avif, heic) or a video (mp4, mov, qt, avi, wmv,
+ *   m4v, webm, mkv)
+ * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
+ *   onProgress gets 0..1; aborting `signal` stops the work at once.
+ * @returns {Promise<{
+ *   kind: 'image'|'video',
+ *   hashes: Array<{signalType: 'ImagePDQ'|'VideoMD5', hashValue: string,
+ *                  quality?: number, frameTime?: number}>,
+ *   thumbnail?: string,
+ *   error?: string,
+ *   warning?: string}>}
+ *   - image: one ImagePDQ hash (64 hex digits) with its quality (0..100).
+ *   - video: the VideoMD5 of the exact bytes (32 hex digits), then the ImagePDQ
+ *     of sampled frames with frameTime in seconds (identical frames once).
+ *   - thumbnail: a blob: URL of a small preview; revoke it when done with it.
+ *   - error (then no hashes): 'unsupported-format', 'empty-file', 'corrupt-file',
+ *     'too-small' (a side under 5 pixels), 'hashing-failed'.
+ *   - warning (video, MD5 still given): 'video-frames-unavailable' when this
+ *     browser cannot decode the video.
+ *   Per-file problems are reported in `error`, never thrown: the promise rejects
+ *   only with the signal's reason (an AbortError) when cancelled.
+ *
+ * Decoding, PDQ and MD5 run in a module Web Worker (worker.js), one per call,
+ * ended when the call finishes or is cancelled. Video frames are decoded here,
+ * in the page, because workers have no <video> element.
+ */
+import { imageDecoderFor, thumbnailBlob } from './decode.js';
+import { isVideo, sampleFrames } from './video.js';
+
+/** A worker for one hashFile call: request/response by id, ended on abort. */
+class HashWorker {
+  constructor(signal) {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.pending = new Map();
+    this.nextId = 0;
+    this.worker.addEventListener('message', ({ data }) => this.receive(data));
+    this.worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.failAll(Object.assign(new Error('worker failed'), { code: 'hashing-failed' }));
+    });
+    this.signal = signal;
+    this.onAbort = () => this.failAll(signal.reason);
+    signal?.addEventListener('abort', this.onAbort);
+  }
+
+  call(op, args, onProgress, transfer = []) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, op, ...args }, transfer);
+    });
+  }
+
+  receive({ id, progress, result, error }) {
+    const request = this.pending.get(id);
+    if (!request) return;
+    if (progress !== undefined) {
+      request.onProgress?.(progress);
+      return;
+    }
+    this.pending.delete(id);
+    if (error) request.reject(Object.assign(new Error(error.message), { code: error.code }));
+    else request.resolve(result);
+  }
+
+  failAll(reason) {
+    this.end();
+    for (const request of this.pending.values()) request.reject(reason);
+    this.pending.clear();
+  }
+
+  end() {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.worker.terminate();
+  }
+}
+
+async function hashImage(file, worker, onProgress) {
+  const image = await worker.call('image', { file }, onProgress);
+  return {
+    kind: 'image',
+    hashes: [{ signalType: 'ImagePDQ', hashValue: image.hash, quality: image.quality }],
+    thumbnail: URL.createObjectURL(image.thumbnail),
+  };
+}
+
+/** Share of a video's progress bar given to the MD5 (the rest is frames). */
+const MD5_SHARE = 0.8;
+
+async function hashVideo(file, worker, onProgress, signal) {
+  let md5Done = 0;
+  let framesDone = 0;
+  const report = () => onProgress?.(MD5_SHARE * md5Done + (1 - MD5_SHARE) * framesDone);
+  const md5 = worker.call('md5', { file }, (fraction) => {
+    md5Done = fraction;
+    report();
+  });
+  md5.catch(() => {}); // awaited below; avoids an unhandled rejection while frames run
+  const frames = [];
+  let thumbnail;
+  const framesRead = await sampleFrames(file, {
+    signal,
+    onFrame: async ({ imageData, time, index, count }) => {
+      thumbnail ??= URL.createObjectURL(await thumbnailBlob(imageData, imageData.width, imageData.height));
+      const { hash, quality } = await worker.call('frame', { imageData }, undefined, [imageData.data.buffer]);
+      frames.push({ signalType: 'ImagePDQ', hashValue: hash, quality, frameTime: time });
+      framesDone = (index + 1) / count;
+      report();
+    },
+  });
+  framesDone = 1;
+  const hashes = [{ signalType: 'VideoMD5', hashValue: await md5 }];
+  const seen = new Set();
+  for (const frame of frames) {
+    if (!seen.has(frame.hashValue)) hashes.push(frame);
+    seen.add(frame.hashValue);
+  }
+  const result = { kind: 'video', hashes };
+  if (thumbnail) result.thumbnail = thumbnail;
+  if (!framesRead) result.warning = 'video-frames-unavailable';
+  return result;
+}
+
+/** See the module documentation above. */
+export async function hashFile(file, { onProgress, signal } = {}) {
+  signal?.throwIfAborted();
+  const kind = isVideo(file) ? 'video' : 'image';
+  if (kind === 'image' && !imageDecoderFor(file)) return { kind, hashes: [], error: 'unsupported-format' };
+  if (file.size === 0) return { kind, hashes: [], error: 'empty-file' };
+  const worker = new HashWorker(signal);
+  try {
+    onProgress?.(0);
+    const result = kind === 'video'
+      ? await hashVideo(file, worker, onProgress, signal)
+      : await hashImage(file, worker, onProgress);
+    onProgress?.(1);
+    return result;
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    return { kind, hashes: [], error: error.code ?? 'hashing-failed' };
+  } finally {
+    worker.end();
+  }
+}

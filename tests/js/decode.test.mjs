@@ -1,0 +1,69 @@
+// Which decoder reads which file (decoding itself runs in Chromium:
+// tests/browser/test_hashing_browser.py).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { imageDecoderFor, resetJpegOrientation } from '../../static/js/hashing/decode.js';
+
+const file = (name, type = '') => ({ name, type });
+
+test('browser-native formats', () => {
+  for (const name of ['a.jpeg', 'a.jpg', 'a.png', 'a.gif', 'a.bmp', 'a.ico', 'a.webp', 'a.avif', 'A.JPG']) {
+    assert.equal(imageDecoderFor(file(name)).decoder, 'native', name);
+  }
+});
+
+test('ImageMagick formats', () => {
+  const expected = { psd: 'PSD', tiff: 'TIFF', tif: 'TIFF', xcf: 'XCF', tga: 'TGA', miff: 'MIFF', dcm: 'DCM', xpm: 'XPM', pcx: 'PCX', heic: 'HEIC' };
+  for (const [ext, format] of Object.entries(expected)) {
+    assert.deepEqual(imageDecoderFor(file(`x.${ext}`)), { decoder: 'magick', format }, ext);
+  }
+});
+
+test('MIME type when the extension says nothing; null when nothing fits', () => {
+  assert.deepEqual(imageDecoderFor(file('scan', 'image/tiff')), { decoder: 'magick', format: 'TIFF' });
+  assert.deepEqual(imageDecoderFor(file('photo', 'image/png')), { decoder: 'native', format: 'image/png' });
+  assert.equal(imageDecoderFor(file('notes.txt', 'text/plain')), null);
+  assert.equal(imageDecoderFor(file('archive.zip')), null);
+});
+
+/** SOI + an APP1 EXIF block whose IFD0 holds one tag: orientation. */
+function jpegHead(orientation, little) {
+  const tiff = new DataView(new ArrayBuffer(26));
+  tiff.setUint16(0, little ? 0x4949 : 0x4d4d);
+  tiff.setUint16(2, 42, little);
+  tiff.setUint32(4, 8, little);
+  tiff.setUint16(8, 1, little); // one entry
+  tiff.setUint16(10, 0x0112, little);
+  tiff.setUint16(12, 3, little); // SHORT
+  tiff.setUint32(14, 1, little);
+  tiff.setUint16(18, orientation, little);
+  const exif = [...new TextEncoder().encode('Exif'), 0, 0, ...new Uint8Array(tiff.buffer)];
+  const length = exif.length + 2;
+  return new Uint8Array([0xff, 0xd8, 0xff, 0xe1, length >> 8, length & 255, ...exif, 0xff, 0xda, 0, 2]);
+}
+
+test('the EXIF orientation of a JPEG is reset to 1, in either byte order', () => {
+  for (const little of [true, false]) {
+    const bytes = jpegHead(6, little);
+    assert.equal(resetJpegOrientation(bytes), 6);
+    assert.deepEqual(bytes, jpegHead(1, little));
+  }
+});
+
+test('bytes that are not a JPEG with EXIF are left alone', () => {
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(resetJpegOrientation(png), 1);
+  assert.deepEqual(png, new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const truncated = jpegHead(6, true).subarray(0, 20);
+  assert.equal(resetJpegOrientation(truncated), 1);
+  assert.deepEqual(truncated, jpegHead(6, true).subarray(0, 20));
+});
+
+test('a malformed EXIF block is left alone without throwing', () => {
+  const tiny = new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 8, 0x45, 0x78, 0x69, 0x66, 0, 0, 0x49, 0x49]);
+  assert.equal(resetJpegOrientation(tiny), 1);
+  const farOffset = jpegHead(6, true);
+  farOffset[19] = 0xff; // IFD0 offset (bytes 16-19, little-endian) points far outside the block
+  assert.equal(resetJpegOrientation(farOffset), 1);
+});
