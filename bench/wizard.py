@@ -1,0 +1,112 @@
+"""Benchmark of the case-creation wizard in Debian's Chromium.
+
+Prints the seconds from choosing 20 twelve-megapixel JPEGs in the wizard (/en/submit)
+to every file card being ready, beside the seconds Python takes to decode and hash the
+same files with the reference `pdqhash` (C++ core) in the same run, and their ratio.
+The wizard hashes in Web Workers, a few files at once (one per core, up to 4); the
+Python baseline runs on one core. As a check, it also prints the largest Hamming
+distance between the hashes the wizard shows and the reference's.
+
+Run: .venv/bin/python bench/wizard.py   (after `make setup`; writes ~60 MB to /tmp)
+"""
+import logging
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from hashing_reference import distance, photo, reference_hash  # noqa: E402
+
+from openncii import create_app  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+FILES, WIDTH, HEIGHT = 20, 4000, 3000
+CONSENTS = ["me", "adult", "intimate", "partners"]
+
+
+def write_jpegs(folder):
+    """Generated photos with enough detail for the wizard (PDQ quality 50 or more)."""
+    rng = np.random.default_rng(12)
+    paths = []
+    while len(paths) < FILES:
+        pixels = photo(rng, WIDTH, HEIGHT)
+        if reference_hash(pixels)[1] < 50:
+            continue
+        path = folder / f"photo-{len(paths) + 1:02d}.jpg"
+        Image.fromarray(pixels).save(path, quality=90)
+        paths.append(path)
+    return paths
+
+
+def reference_seconds(paths):
+    """Decode with Pillow and hash with pdqhash, one file after another."""
+    start = time.perf_counter()
+    hashes = []
+    for path in paths:
+        with Image.open(path) as image:
+            hashes.append(reference_hash(np.asarray(image.convert("RGB")))[0])
+    return time.perf_counter() - start, hashes
+
+
+def serve():
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    folder = tempfile.mkdtemp(prefix="openncii-bench-")
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+                      "RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def wizard_seconds(base, paths):
+    """Seconds from choosing the files to all cards ready; and the hashes step 3 lists."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/en/submit")
+        for key in CONSENTS:
+            page.get_by_test_id(f"consent-{key}").check()
+        page.locator('section[data-step="1"] form > .actions > button').click()
+        cards = page.get_by_test_id("file-card")
+        start = time.perf_counter()
+        page.get_by_test_id("file-input").set_input_files([str(path) for path in paths])
+        expect(cards).to_have_count(len(paths))
+        expect(page.locator('[data-testid="file-card"][data-state="hashing"]')).to_have_count(
+            0, timeout=600_000)
+        seconds = time.perf_counter() - start
+        states = [card.get_attribute("data-state") for card in cards.all()]
+        page.locator('section[data-step="2"] form > .actions > button').click()
+        listed = page.locator("[data-hash-list] li").all_text_contents()
+        browser.close()
+    assert states == ["ready"] * len(paths), states
+    return seconds, [text.split()[-1] for text in listed]
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="openncii-bench-") as folder:
+        print(f"Writing {FILES} JPEGs of {WIDTH}x{HEIGHT} pixels...", flush=True)
+        paths = write_jpegs(Path(folder))
+        server, base = serve()
+        try:
+            browser_time, browser_hashes = wizard_seconds(base, paths)
+        finally:
+            server.shutdown()
+        python_time, python_hashes = reference_seconds(paths)
+    worst = max(distance(a, b) for a, b in zip(browser_hashes, python_hashes))
+    print(f"wizard, choosing to all ready:   {browser_time:6.2f} s ({browser_time / FILES:.2f} s per file)")
+    print(f"pdqhash in Python (Pillow decode): {python_time:6.2f} s ({python_time / FILES:.2f} s per file)")
+    print(f"ratio wizard / pdqhash:            {browser_time / python_time:6.2f}x")
+    print(f"largest Hamming distance wizard vs reference: {worst}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+/**
+ * GOV.UK-style errors: a summary at the top of the step, linking to each field
+ * at fault, and the same message next to the field.
+ */
+
+/**
+ * Shows `errors` in `step` (or clears them when empty) and focuses the summary.
+ * @param {HTMLElement} step a wizard step's <section>
+ * @param {Array<{field?: string, group?: string, message: string}>} errors `field`: the
+ *   id of the element the summary links to; `group`: the id of the element whose
+ *   message sits next to it (a fieldset), when not the field itself
+ * @param {string} prefix "Error:", put before the page title while errors show
+ */
+export function showErrors(step, errors, prefix) {
+  clearErrors(step, prefix);
+  const summary = step.querySelector('[data-error-summary]');
+  if (!errors.length) return;
+  const list = summary.querySelector('[data-error-list]');
+  for (const { field, group, message } of errors) {
+    const item = document.createElement('li');
+    const target = field && document.getElementById(field);
+    if (target) {
+      const link = document.createElement('a');
+      link.href = `#${field}`;
+      link.textContent = message;
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        target.focus();
+      });
+      item.append(link);
+      markField(step, group ? document.getElementById(group) : target, message);
+    } else {
+      item.textContent = message;
+    }
+    list.append(item);
+  }
+  summary.hidden = false;
+  document.title = `${prefix} ${document.title}`;
+  summary.focus();
+}
+
+function markField(step, target, message) {
+  const inline = step.querySelector(`[data-error-for="${target.id}"]`);
+  if (!inline) return;
+  inline.textContent = message;
+  inline.hidden = false;
+  target.setAttribute('aria-invalid', 'true');
+  const described = new Set((target.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean));
+  described.add(inline.id);
+  target.setAttribute('aria-describedby', [...described].join(' '));
+}
+
+/** Removes the errors shown in `step`. */
+export function clearErrors(step, prefix) {
+  const summary = step.querySelector('[data-error-summary]');
+  if (!summary || summary.hidden) return;
+  summary.hidden = true;
+  summary.querySelector('[data-error-list]').replaceChildren();
+  for (const inline of step.querySelectorAll('[data-error-for]')) {
+    inline.hidden = true;
+    const target = document.getElementById(inline.dataset.errorFor);
+    target?.removeAttribute('aria-invalid');
+    const described = (target?.getAttribute('aria-describedby') ?? '').split(' ')
+      .filter((id) => id && id !== inline.id);
+    if (described.length) target.setAttribute('aria-describedby', described.join(' '));
+    else target?.removeAttribute('aria-describedby');
+  }
+  if (document.title.startsWith(`${prefix} `)) document.title = document.title.slice(prefix.length + 1);
+}

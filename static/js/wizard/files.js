@@ -1,0 +1,124 @@
+/**
+ * The files a person has chosen and their hashing, on this device only.
+ * Entries (the File, its hashes and its thumbnail URL) live in this page's
+ * memory and nowhere else. No DOM here: the page listens for changes.
+ */
+import { hashFile } from '../hashing/index.js';
+import { MIN_QUALITY } from './payload.js';
+
+/** Files hashed at once: each runs in its own worker, so one per core, up to 4. */
+const CONCURRENCY = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+
+/**
+ * @typedef {{id: number, file: File, state: 'hashing'|'ready'|'error', progress: number,
+ *   kind?: 'image'|'video', hashes: Array<object>, thumbnail?: string, error?: string,
+ *   warning?: string, controller: AbortController}} Entry
+ */
+
+export class FileSet {
+  /**
+   * @param {number} maxFiles how many usable (or still hashing) files a case may hold
+   * @param {{added: (e: Entry) => void, changed: (e: Entry) => void,
+   *          removed: (e: Entry) => void, idle: () => void}} listener
+   */
+  constructor(maxFiles, listener) {
+    this.maxFiles = maxFiles;
+    this.listener = listener;
+    /** @type {Entry[]} */
+    this.entries = [];
+    this.waiting = [];
+    this.running = 0;
+    this.nextId = 1;
+  }
+
+  /** Files that count against the limit: all but those that can't be used. */
+  counted() {
+    return this.entries.filter((entry) => entry.state !== 'error');
+  }
+
+  isHashing() {
+    return this.entries.some((entry) => entry.state === 'hashing');
+  }
+
+  /**
+   * Adds files up to the limit and starts hashing them.
+   * @param {File[]} files
+   * @returns {File[]} the files refused because the limit was reached
+   */
+  add(files) {
+    const room = Math.max(0, this.maxFiles - this.counted().length);
+    for (const file of files.slice(0, room)) {
+      const entry = {
+        id: this.nextId++, file, state: 'hashing', progress: 0, hashes: [],
+        controller: new AbortController(),
+      };
+      this.entries.push(entry);
+      this.waiting.push(entry);
+      this.listener.added(entry);
+    }
+    this.pump();
+    return files.slice(room);
+  }
+
+  /** Forgets a file: stops its hashing and frees its thumbnail. */
+  remove(id) {
+    const entry = this.entries.find((candidate) => candidate.id === id);
+    if (!entry) return;
+    this.entries = this.entries.filter((candidate) => candidate !== entry);
+    this.waiting = this.waiting.filter((candidate) => candidate !== entry);
+    entry.controller.abort();
+    if (entry.thumbnail) URL.revokeObjectURL(entry.thumbnail);
+    this.listener.removed(entry);
+  }
+
+  /** Frees every thumbnail (when leaving the page). */
+  clear() {
+    for (const entry of [...this.entries]) this.remove(entry.id);
+  }
+
+  pump() {
+    while (this.running < CONCURRENCY && this.waiting.length) {
+      this.running++;
+      this.hash(this.waiting.shift()).finally(() => {
+        this.running--;
+        this.pump();
+        if (!this.isHashing()) this.listener.idle();
+      });
+    }
+  }
+
+  async hash(entry) {
+    const { signal } = entry.controller;
+    let result;
+    try {
+      result = await hashFile(entry.file, {
+        signal,
+        onProgress: (fraction) => {
+          entry.progress = fraction;
+          this.listener.changed(entry);
+        },
+      });
+    } catch {
+      if (signal.aborted) return;
+      result = { hashes: [], error: 'hashing-failed' };
+    }
+    if (signal.aborted) {
+      if (result.thumbnail) URL.revokeObjectURL(result.thumbnail);
+      return;
+    }
+    Object.assign(entry, { kind: result.kind, hashes: result.hashes, thumbnail: result.thumbnail,
+                           warning: result.warning, progress: 1 });
+    entry.error = result.error ?? this.problemWith(entry);
+    entry.state = entry.error ? 'error' : 'ready';
+    this.listener.changed(entry);
+  }
+
+  /** Why a hashed file still can't be used: too little detail, or chosen twice. */
+  problemWith(entry) {
+    const [main] = entry.hashes;
+    if (entry.kind === 'image' && main.quality < MIN_QUALITY) return 'low-quality';
+    const twin = this.entries.find((other) => other !== entry && other.state === 'ready'
+      && other.hashes[0].hashValue === main.hashValue);
+    return twin ? 'duplicate' : undefined;
+  }
+}
