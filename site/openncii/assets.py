@@ -28,6 +28,8 @@ def init_app(app):
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip"])  # static files stream
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    # Level 4 is three times faster than the default 6 on our pages, for ~4% more bytes.
+    app.config.setdefault("COMPRESS_LEVEL", 4)
     compress.init_app(app)
     static_folder = Path(app.static_folder)
 

@@ -8,9 +8,11 @@ Blueprints that serve localized pages use ``url_prefix="/<lang>"`` and call
 :func:`localize` on themselves; ``lang`` is then taken out of the view arguments into
 ``g.lang`` and put back automatically by ``url_for``.
 """
+from functools import lru_cache
+
 from babel import Locale
 from flask import abort, current_app, g, request, url_for
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
@@ -46,6 +48,7 @@ def text_direction(lang):
 OWN_NAMES = {"tl": "Tagalog"}
 
 
+@lru_cache(maxsize=None)
 def locale_name(lang):
     """A locale's name in its own language ("Español", "العربية")."""
     if lang in OWN_NAMES:
@@ -74,14 +77,25 @@ def localize(blueprint):
 
 
 def page_in(lang):
-    """URL of the current page in another locale, keeping its query string."""
-    endpoint = request.endpoint
-    if not endpoint or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+    """URL of the current page in another locale, keeping its query string.
+
+    Localized URLs differ only in their first segment, so this swaps it (pages with
+    many locales call this twice per locale: hreflang links and the switcher).
+    """
+    current = getattr(g, "lang", None)
+    path = request.path
+    if current is None or not path.startswith(f"/{current}/"):
         return url_for("pages.home", lang=lang)
-    args = dict(request.view_args or {}, lang=lang)
-    if request.method == "GET":
-        args.update(request.args.to_dict())
-    return url_for(endpoint, **args)
+    query = request.query_string.decode() if request.method == "GET" else ""
+    url = f"{request.script_root}/{lang}{path[len(current) + 1:]}"
+    return f"{url}?{query}" if query else url
+
+
+def translations():
+    """This request's gettext catalog, looked up once (templates call it dozens of times)."""
+    if "translations" not in g:
+        g.translations = get_translations()
+    return g.translations
 
 
 def init_app(app):
@@ -90,6 +104,10 @@ def init_app(app):
         locale_selector=select_locale,
         default_translation_directories=str(app.config["TRANSLATIONS_DIR"]),
     )
+    app.jinja_env.install_gettext_callables(
+        lambda string: translations().ugettext(string),
+        lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        newstyle=True)
 
     @app.context_processor
     def locale_context():

@@ -1,8 +1,7 @@
 """Locale-specific content loaded once per process: the FAQ with operator facts filled in."""
 from babel.lists import format_list
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext as _
-from markupsafe import Markup
 
 from . import faq
 
@@ -32,10 +31,3 @@ def faq_topics(lang):
         cache[lang] = faq.load_faq(folder, operator_facts(lang))
     return cache[lang]
 
-
-def faq_html(lang):
-    """The whole FAQ of ``lang`` rendered to HTML once: the page's costliest part."""
-    cache = current_app.extensions.setdefault("openncii_faq_html", {})
-    if lang not in cache:
-        cache[lang] = Markup(render_template("pages/faq_topics.html", shown=faq_topics(lang)))
-    return cache[lang]

@@ -5,23 +5,24 @@ from flask_babel import get_locale
 from ..forms import EligibilityForm
 from ..helpdesk import content, eligibility, faq, support
 from ..i18n import current_locale, localize
+from ..pagecache import cached_page
 
 bp = localize(Blueprint("pages", __name__, url_prefix="/<lang>"))
 
 
 @bp.get("/")
+@cached_page
 def home():
     return render_template("pages/home.html")
 
 
 @bp.get("/faq")
+@cached_page
 def faq_page():
-    lang = current_locale()
-    topics = content.faq_topics(lang)
+    topics = content.faq_topics(current_locale())
     query = request.args.get("q", "").strip()[:100]
     shown = faq.search(topics, query) if query else topics
-    return render_template("pages/faq.html", topics=topics, shown=shown, query=query,
-                           all_topics_html=None if query else content.faq_html(lang))
+    return render_template("pages/faq.html", topics=topics, shown=shown, query=query)
 
 
 @bp.route("/eligibility", methods=["GET", "POST"])
@@ -53,12 +54,14 @@ def render_question(step, answers, form):
 
 
 @bp.get("/privacy")
+@cached_page
 def privacy():
     return render_template("pages/privacy.html")
 
 
 @bp.get("/support", defaults={"country": None})
 @bp.get("/support/<country>")
+@cached_page
 def support_directory(country):
     directory = current_app.extensions["openncii_support"]
     country = (country or request.args.get("country", "")).upper() or None
