@@ -3,6 +3,9 @@
 A cached page is stored with its CSRF token (the only per-visitor part) replaced by a
 placeholder, and each response puts the visitor's own token back. Keys are the full
 path with query string, so every locale and filter combination is its own entry.
+
+Use it only on pages whose HTML depends on nothing but the URL and the configuration:
+no session data, no flashed messages, nothing about the visitor.
 """
 from collections import OrderedDict
 from functools import wraps
