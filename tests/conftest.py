@@ -27,7 +27,7 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 def app_config(database_url, **overrides):
     return {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
-            "RATELIMIT_ENABLED": False, **overrides}
+            "RATELIMIT_ENABLED": False, "BCRYPT_ROUNDS": 4, **overrides}
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, redirect, url_for
 from flask_wtf import CSRFProtect
 
-from . import assets, config, db, errors, i18n, security
+from . import assets, cli, config, db, errors, i18n, limits, security
 from .helpdesk import support
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -40,11 +40,13 @@ def create_app(test_config=None):
     assets.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
+    limits.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     app.extensions["openncii_support"] = support.load_directory(
         app.config["CONTENT_DIR"] / "support")
     register_blueprints(app)
+    cli.init_app(app)
     app.jinja_env.globals["endpoints"] = frozenset(app.view_functions)
 
     @app.get("/")
@@ -55,6 +57,10 @@ def create_app(test_config=None):
 
 
 def register_blueprints(app):
-    from .views import pages
+    from .views import pages, partner_api, status, submit
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(submit.bp)
+    app.register_blueprint(submit.api)
+    app.register_blueprint(status.bp)
+    app.register_blueprint(partner_api.bp)

@@ -26,6 +26,12 @@ DEFAULTS = {
     # Whether victims see which partner reported a match (names only, never people).
     "SHOW_PARTNER_NAMES": False,
     "MAX_FILES_PER_CASE": 20,
+    # bcrypt cost of case PINs (2**rounds iterations); 12 takes ~0.25 s per check.
+    "BCRYPT_ROUNDS": 12,
+    # Per-client rate limits (Flask-Limiter); off only in tests.
+    "RATELIMIT_ENABLED": True,
+    # Requests each partner may make to /v1 (a full sync of 1M hashes takes ~1,250).
+    "PARTNER_RATE_LIMIT": "3000 per minute",
     "SECRET_KEY": "",
 }
 

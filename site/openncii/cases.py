@@ -1,0 +1,434 @@
+"""A victim's case: create it from hashes, open it with number + PIN, withdraw it.
+
+No Flask here: views turn the :class:`Problem` codes this module reports into
+localized text, and pass configuration (bcrypt cost, file limit) in as arguments.
+
+Case numbers are 14 random symbols of Crockford's base-32 alphabet (70 bits) and two
+check symbols, shown as four groups of four ("7K2Q-DM9X-RTB4-HZE6"). The check symbols
+make the number a codeword of a Reed-Solomon code over GF(32) with distance 3, so any
+error in one or two symbols -- every mistyped symbol, every swap of two symbols -- is
+caught before any lookup is made.
+"""
+import re
+import secrets
+import time
+from dataclasses import dataclass, field as default
+
+import bcrypt
+from peewee import fn
+
+from . import changelog
+from .db import write_transaction
+from .models import SIGNAL_TYPES, Case, CaseHash, Feedback, Partner, Signal, now
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+RANDOM_SYMBOLS = 14
+NUMBER_LENGTH = RANDOM_SYMBOLS + 2
+GROUP = 4
+READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
+
+HEX_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}
+HEX = re.compile(r"[0-9a-fA-F]+")
+MAX_FRAMES_PER_VIDEO = 100
+
+PIN_MIN, PIN_MAX = 6, 64
+COMMON_PINS = frozenset("""
+000000 111111 112233 121212 123123 123321 123456 1234567 12345678 123456789 1234567890
+123654 131313 159753 222222 232323 246810 333333 444444 456789 520520 555555 654321
+666666 696969 777777 786786 888888 987654 999999 100200 101010 110110 147258 147852
+159357 202020 212121 252525 147369 789456 741852 963852 102030 010203 142536 314159
+abc123 abcdef abcdefg qwerty qwertz azerty asdfgh zxcvbn 1q2w3e qwe123 iloveu
+password passw0rd letmein secret monkey dragon master shadow sunshine princess football
+baseball welcome iloveyou trustno1 whatever freedom qazwsx 123qwe 654123 aaaaaa
+""".split())
+
+LOCK_AFTER = 5  # failures before the first lock
+FIRST_LOCK_SECONDS = 60
+MAX_LOCK_SECONDS = 24 * 3600
+CASE_SESSION_SECONDS = 15 * 60
+
+# A real bcrypt hash to check against when no case matches, so that an unknown
+# case costs the same work as a wrong PIN. Made once per cost, lazily.
+_decoys = {}
+
+
+# ---------------------------------------------------------------- case numbers
+
+def _gf32_tables():
+    """Powers and logarithms of the generator of GF(32) = GF(2)[x] / (x^5 + x^2 + 1)."""
+    powers, value = [], 1
+    for _ in range(31):
+        powers.append(value)
+        value <<= 1
+        if value & 0b100000:
+            value ^= 0b100101
+    return powers, {power: exponent for exponent, power in enumerate(powers)}
+
+
+POWERS, LOGS = _gf32_tables()
+
+
+def _times(value, exponent):
+    """``value * alpha**exponent`` in GF(32)."""
+    return POWERS[(LOGS[value] + exponent) % 31] if value else 0
+
+
+def _syndromes(values):
+    """(sum of v_i, sum of v_i * alpha^i): both zero exactly for valid numbers."""
+    plain = weighted = 0
+    for position, value in enumerate(values):
+        plain ^= value
+        weighted ^= _times(value, position)
+    return plain, weighted
+
+
+def check_symbols(symbols):
+    """The two symbols that make ``symbols`` (14 of them) a valid case number."""
+    plain, weighted = _syndromes([ALPHABET.index(char) for char in symbols])
+    first, second = len(symbols), len(symbols) + 1
+    # Solve c1 + c2 = plain and c1*a^first + c2*a^second = weighted for c1, c2.
+    right = weighted ^ _times(plain, first)
+    c2 = _times(right, -LOGS[POWERS[first] ^ POWERS[second]]) if right else 0
+    return ALPHABET[plain ^ c2] + ALPHABET[c2]
+
+
+def new_case_number():
+    """A fresh canonical case number: 14 random symbols and their two check symbols."""
+    symbols = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_SYMBOLS))
+    return symbols + check_symbols(symbols)
+
+
+def format_case_number(number):
+    """``7K2QDM9XRTB4HZE6`` -> ``7K2Q-DM9X-RTB4-HZE6`` for reading aloud and writing down."""
+    return "-".join(number[i:i + GROUP] for i in range(0, len(number), GROUP))
+
+
+def parse_case_number(text):
+    """The canonical case number typed as ``text``, or ``None`` if it can't be one.
+
+    Case, spaces and dashes don't matter, and O/I/L are read as 0/1/1.
+    """
+    symbols = re.sub(r"[\s\-‐‑–—]", "", str(text)).upper().translate(READ_AS)
+    if len(symbols) != NUMBER_LENGTH or any(char not in ALPHABET for char in symbols):
+        return None
+    if _syndromes([ALPHABET.index(char) for char in symbols]) != (0, 0):
+        return None
+    return symbols
+
+
+# ------------------------------------------------------------------------ PINs
+
+def pin_problem(pin):
+    """Why ``pin`` can't be used ("pin_type", "pin_short", ...), or ``None`` if it can."""
+    if not isinstance(pin, str):
+        return "pin_type"
+    if len(pin) < PIN_MIN:
+        return "pin_short"
+    if len(pin) > PIN_MAX or len(pin.encode()) > 72:  # bcrypt reads 72 bytes at most
+        return "pin_long"
+    if is_common_pin(pin):
+        return "pin_common"
+    return None
+
+
+def is_common_pin(pin):
+    """Widely used PINs: the list above, one repeated symbol, or a run like 345678."""
+    folded = pin.lower()
+    if folded in COMMON_PINS or len(set(folded)) == 1:
+        return True
+    steps = {ord(b) - ord(a) for a, b in zip(folded, folded[1:])}
+    return folded.isalnum() and len(steps) == 1 and steps <= {1, -1}
+
+
+def hash_pin(pin, rounds):
+    return bcrypt.hashpw(pin.encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def _decoy_hash(rounds):
+    if rounds not in _decoys:
+        _decoys[rounds] = hash_pin(secrets.token_urlsafe(12), rounds).encode()
+    return _decoys[rounds]
+
+
+# --------------------------------------------------------- validating a case
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a submission was refused: a code, where it is, and details."""
+
+    code: str
+    index: int | None = None  # position in ``hashes``; None for the whole body
+    field: str | None = None
+    params: dict = default(default_factory=dict)
+
+
+class InvalidSubmission(Exception):
+    def __init__(self, problems):
+        super().__init__(", ".join(problem.code for problem in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class NewHash:
+    signal_type: str
+    value: str
+    quality: int | None
+    frame_of: int | None
+
+
+def validate_submission(body, max_files):
+    """Check a ``POST /api/cases`` body; return ``(pin, [NewHash])`` or raise InvalidSubmission."""
+    if not isinstance(body, dict):
+        raise InvalidSubmission([Problem("body")])
+    problems = []
+    if body.get("consent") is not True:
+        problems.append(Problem("consent", field="consent"))
+    pin = body.get("pin")
+    if code := pin_problem(pin):
+        problems.append(Problem(code, field="pin", params={"min": PIN_MIN, "max": PIN_MAX}))
+    items = body.get("hashes")
+    if not isinstance(items, list) or not items:
+        problems.append(Problem("hashes", field="hashes"))
+        raise InvalidSubmission(problems)
+    hashes = [_read_hash(index, item, problems) for index, item in enumerate(items)]
+    problems += _list_problems(hashes, max_files)
+    if problems:
+        raise InvalidSubmission(problems)
+    return pin, hashes
+
+
+def _read_hash(index, item, problems):
+    """One ``hashes`` entry as a NewHash (None if unusable); appends what's wrong."""
+    if not isinstance(item, dict):
+        problems.append(Problem("item", index))
+        return None
+    signal_type, value = item.get("signalType"), item.get("hashValue")
+    quality, frame_of = item.get("quality"), item.get("frameOf")
+    found = []
+    if signal_type not in SIGNAL_TYPES:
+        found.append(Problem("signal_type", index, "signalType",
+                             {"types": ", ".join(SIGNAL_TYPES)}))
+    elif not (isinstance(value, str) and len(value) == HEX_LENGTHS[signal_type]
+              and HEX.fullmatch(value)):
+        found.append(Problem("hash_value", index, "hashValue",
+                             {"type": signal_type, "length": HEX_LENGTHS[signal_type]}))
+    if quality is not None and (signal_type != "ImagePDQ" or not _is_int(quality, 0, 100)):
+        found.append(Problem("quality", index, "quality"))
+    if frame_of is not None and (signal_type != "ImagePDQ" or not _is_int(frame_of, 0, None)):
+        found.append(Problem("frame_of", index, "frameOf"))
+    problems += found
+    if found:
+        return None
+    return NewHash(signal_type, value.lower(), quality, frame_of)
+
+
+def _is_int(value, low, high):
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= low
+            and (high is None or value <= high))
+
+
+def _list_problems(hashes, max_files):
+    """Duplicates, frames pointing at something other than a video, and too many files."""
+    problems, seen, files, frames = [], {}, 0, {}
+    for index, item in enumerate(hashes):
+        if item is None:
+            continue
+        key = (item.signal_type, item.value)
+        if key in seen:
+            problems.append(Problem("duplicate", index, "hashValue", {"other": seen[key] + 1}))
+        seen.setdefault(key, index)
+        if item.frame_of is None:
+            files += 1
+            if files > max_files:
+                problems.append(Problem("too_many_files", index, params={"max": max_files}))
+            continue
+        target = hashes[item.frame_of] if item.frame_of < len(hashes) else None
+        if target is None or target.signal_type != "VideoMD5":
+            problems.append(Problem("frame_of", index, "frameOf"))
+            continue
+        frames[item.frame_of] = frames.get(item.frame_of, 0) + 1
+        if frames[item.frame_of] > MAX_FRAMES_PER_VIDEO:
+            problems.append(Problem("too_many_frames", index, "frameOf",
+                                    {"max": MAX_FRAMES_PER_VIDEO}))
+    return problems
+
+
+# ------------------------------------------------------------ writing a case
+
+def create_case(pin, hashes, rounds):
+    """Store a validated case in one transaction; return its canonical number."""
+    pin_hash = hash_pin(pin, rounds)  # slow: done before taking the write lock
+    with write_transaction():
+        signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
+        case = Case.create(number=new_case_number(), pin_hash=pin_hash,
+                           reference=secrets.token_hex(16))
+        rows = {}
+        videos_first = sorted(range(len(hashes)), key=lambda i: hashes[i].frame_of is not None)
+        for index in videos_first:
+            item = hashes[index]
+            rows[index] = CaseHash.create(
+                case=case, signal=signal_ids[(item.signal_type, item.value)], position=index,
+                quality=item.quality,
+                frame_of=None if item.frame_of is None else rows[item.frame_of])
+        changelog.append([row.signal_id for row in rows.values()], "case_created")
+    return case.number
+
+
+def _signal_ids(keys):
+    """Ids of these (signal_type, value) pairs, creating the missing ones."""
+    rows = [{"signal_type": signal_type, "value": value} for signal_type, value in keys]
+    Signal.insert_many(rows).on_conflict_ignore().execute()
+    found = {}
+    for signal_type in SIGNAL_TYPES:
+        values = [value for kind, value in keys if kind == signal_type]
+        if values:
+            query = Signal.select(Signal.id, Signal.value).where(
+                (Signal.signal_type == signal_type) & Signal.value.in_(values))
+            found.update({(signal_type, row.value): row.id for row in query})
+    return found
+
+
+def withdraw(case_id):
+    """Withdraw a case for good; partners' feeds show its hashes as withdrawn.
+
+    Returns False if it was already withdrawn (nothing changes then).
+    """
+    with write_transaction():
+        changed = (Case.update(status="withdrawn", updated_at=now())
+                   .where((Case.id == case_id) & (Case.status == "active")).execute())
+        if changed:
+            signals = CaseHash.select(CaseHash.signal).where(CaseHash.case == case_id)
+            changelog.append([row.signal_id for row in signals], "case_withdrawn")
+    return bool(changed)
+
+
+# ------------------------------------------------------------ opening a case
+
+def check_pin(number, pin, rounds, clock=time.time):
+    """The case with this canonical number and PIN, or ``None``.
+
+    Unknown case, wrong PIN and locked case look alike and cost one bcrypt check each
+    (a wrong PIN also costs one small write, to count it).
+    After LOCK_AFTER failures the case locks for a minute, doubling with each further
+    failure up to a day; tries while locked are refused without counting.
+    """
+    case = Case.get_or_none(Case.number == number) if number else None
+    stored = case.pin_hash.encode() if case else _decoy_hash(rounds)
+    matches = bcrypt.checkpw(str(pin).encode()[:72], stored)
+    if case is None or case.locked_until > clock():
+        return None
+    if matches:
+        if case.failed_attempts:
+            Case.update(failed_attempts=0, locked_until=0).where(Case.id == case.id).execute()
+        return case
+    _count_failure(case.id, clock)
+    return None
+
+
+def _count_failure(case_id, clock):
+    """Count one more failure (atomically: the UPDATE locks the row) and lock if due."""
+    with write_transaction():
+        Case.update(failed_attempts=Case.failed_attempts + 1).where(Case.id == case_id).execute()
+        failures = Case.select(Case.failed_attempts).where(Case.id == case_id).scalar()
+        if failures >= LOCK_AFTER:
+            Case.update(locked_until=int(clock()) + lock_seconds(failures)).where(
+                Case.id == case_id).execute()
+
+
+def lock_seconds(failures):
+    """How long a case stays locked after its ``failures``-th failure in a row."""
+    return min(FIRST_LOCK_SECONDS * 2 ** (failures - LOCK_AFTER), MAX_LOCK_SECONDS)
+
+
+# ----------------------------------------------------------- showing a case
+
+# Partner feedback values that say something about a hash, most telling first.
+FEEDBACK_STATES = {
+    "Blocked": "blocked", "PendingReview": "under_review", "NotBlocked": "not_removed"}
+
+
+@dataclass
+class HashStatus:
+    signal_type: str
+    value: str
+    position: int
+    frame_of: int | None  # position of the video this frame came from
+    state: str  # received, shared, under_review, blocked, not_removed, withdrawn
+    changed_at: int
+    reports: list = default(default_factory=list)  # (partner name, state), by name
+
+
+@dataclass
+class CaseStatus:
+    number: str
+    status: str
+    created_at: int
+    updated_at: int
+    hashes: list
+
+
+def case_status(case_id):
+    """What the case page shows: each hash's plain state and when it last changed.
+
+    A hash is "shared" once at least one partner is active (it is then in their feed),
+    and takes the most telling partner verdict on it: blocked, then under review,
+    then not removed. A withdrawn case shows every hash as withdrawn.
+    """
+    case = Case.get_by_id(case_id)
+    rows = list(CaseHash.select(CaseHash, Signal).join(Signal)
+                .where(CaseHash.case == case).order_by(CaseHash.position))
+    reports = _reports([row.signal_id for row in rows])
+    shared = Partner.select().where(Partner.active).exists()
+    positions = {row.id: row.position for row in rows}
+    hashes = []
+    for row in rows:
+        found = reports.get(row.signal_id, [])
+        hashes.append(HashStatus(
+            signal_type=row.signal.signal_type, value=row.signal.value, position=row.position,
+            frame_of=positions.get(row.frame_of_id),
+            state=_hash_state(case.status, shared, [state for _, state, _ in found]),
+            changed_at=max([case.updated_at] + [at for _, _, at in found]),
+            reports=[(name, state) for name, state, _ in found]))
+    return CaseStatus(case.number, case.status, case.created_at, case.updated_at, hashes)
+
+
+def _reports(signal_ids):
+    """signal id -> [(partner name, state, updated_at)] for verdicts the page shows."""
+    query = (Feedback.select(Feedback.signal, Feedback.value, Feedback.updated_at, Partner.name)
+             .join(Partner).where(Feedback.signal.in_(signal_ids)
+                                  & Feedback.value.in_(list(FEEDBACK_STATES)))
+             .order_by(Partner.name))
+    found = {}
+    for row in query:
+        found.setdefault(row.signal_id, []).append(
+            (row.partner.name, FEEDBACK_STATES[row.value], row.updated_at))
+    return found
+
+
+def _hash_state(case_status_value, shared, verdicts):
+    if case_status_value == "withdrawn":
+        return "withdrawn"
+    for state in FEEDBACK_STATES.values():
+        if state in verdicts:
+            return state
+    return "shared" if shared else "received"
+
+
+def stats():
+    """Aggregate counts for the operator: nothing about any one case."""
+    by_status = dict(Case.select(Case.status, fn.COUNT(Case.id)).group_by(Case.status).tuples())
+    by_type = dict(CaseHash.select(Signal.signal_type, fn.COUNT(CaseHash.id)).join(Signal)
+                   .group_by(Signal.signal_type).tuples())
+    feedback = {}
+    query = (Feedback.select(Partner.name, Feedback.value, fn.COUNT(Feedback.id)).join(Partner)
+             .group_by(Partner.name, Feedback.value).order_by(Partner.name, Feedback.value))
+    for name, value, count in query.tuples():
+        feedback.setdefault(name, {})[value] = count
+    return {
+        "cases": {status: by_status.get(status, 0) for status in ("active", "withdrawn")},
+        "case_hashes": {kind: by_type.get(kind, 0) for kind in SIGNAL_TYPES},
+        "distinct_hashes": Signal.select().count(),
+        "partners": {"active": Partner.select().where(Partner.active).count(),
+                     "total": Partner.select().count()},
+        "feedback_by_partner": feedback,
+    }

@@ -1,0 +1,93 @@
+"""Operator commands: ``flask --app wsgi cases stats`` (and other groups beside it)."""
+import json
+
+import click
+from flask.cli import AppGroup
+
+from . import cases, partners
+from .db import database
+
+cases_cli = AppGroup("cases", help="Cases: aggregate figures only, never one case's details.")
+
+
+@cases_cli.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def stats_command(as_json):
+    """Print counts of cases, hashes and partner feedback."""
+    with database.connection_context():
+        figures = cases.stats()
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"Cases: {figures['cases']['active']} active, "
+               f"{figures['cases']['withdrawn']} withdrawn")
+    click.echo("Hashes in cases: " + ", ".join(
+        f"{count} {kind}" for kind, count in figures["case_hashes"].items()))
+    click.echo(f"Distinct hashes: {figures['distinct_hashes']}")
+    click.echo(f"Partners: {figures['partners']['active']} active "
+               f"of {figures['partners']['total']}")
+    for name, values in figures["feedback_by_partner"].items():
+        click.echo(f"Feedback from {name}: " + ", ".join(
+            f"{count} {value}" for value, count in values.items()))
+
+
+partners_cli = AppGroup("partners", help="Partner platforms and their API keys.")
+
+
+def _partner_command(action):
+    """Run ``action`` with a database connection; turn PartnerError into a CLI error."""
+    try:
+        with database.connection_context():
+            return action()
+    except partners.PartnerError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_key(message, key):
+    click.echo(message + " It is shown only this once: pass it to the partner securely.")
+    click.echo(key)
+
+
+@partners_cli.command("add")
+@click.argument("name")
+def add_partner(name):
+    """Create partner NAME and print its API key (the last line)."""
+    partner, key = _partner_command(lambda: partners.create(name))
+    _print_key(f"Created partner {partner.name}.", key)
+
+
+@partners_cli.command("rotate")
+@click.argument("name")
+def rotate_partner(name):
+    """Give partner NAME a new API key; the old key stops working."""
+    partner, key = _partner_command(lambda: partners.rotate(name))
+    _print_key(f"New key for {partner.name}; the old key no longer works.", key)
+
+
+@partners_cli.command("revoke")
+@click.argument("name")
+def revoke_partner(name):
+    """Stop partner NAME from using the API (its key then gets 403)."""
+    partner = _partner_command(lambda: partners.set_active(name, False))
+    click.echo(f"Revoked {partner.name}.")
+
+
+@partners_cli.command("restore")
+@click.argument("name")
+def restore_partner(name):
+    """Let a revoked partner NAME use the API again with its key."""
+    partner = _partner_command(lambda: partners.set_active(name, True))
+    click.echo(f"Restored {partner.name}.")
+
+
+@partners_cli.command("list")
+def list_partners():
+    """Print every partner: name, key id, state."""
+    for partner in _partner_command(partners.all_partners):
+        state = "active" if partner.active else "revoked"
+        click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
+
+
+def init_app(app):
+    app.cli.add_command(cases_cli)
+    app.cli.add_command(partners_cli)

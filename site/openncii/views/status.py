@@ -1,0 +1,134 @@
+"""Checking and withdrawing a case with its number and PIN; works without JavaScript.
+
+``/<lang>/status`` shows the sign-in form, or the case once signed in. Signing in keeps
+only the case's id and an expiry time in the signed session cookie: the case session
+ends :data:`cases.CASE_SESSION_SECONDS` after sign-in, or on sign-out. Every answer
+here is ``Cache-Control: no-store``.
+"""
+import time
+from datetime import datetime, timezone
+
+from flask import (
+    Blueprint, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+
+from .. import cases
+from ..i18n import localize
+from ..limits import limiter
+
+bp = localize(Blueprint("status", __name__, url_prefix="/<lang>/status"))
+
+LOOKUP_LIMIT = "10 per minute;50 per hour"
+
+STATES = {
+    "received": (_l("Received"),
+                 _l("We have this hash. It will be shared when partner platforms join.")),
+    "shared": (_l("Shared with partners"),
+               _l("Partner platforms have this hash and check new uploads against it.")),
+    "under_review": (_l("Match found, under review"),
+                     _l("A platform found a matching picture or video and is reviewing it.")),
+    "blocked": (_l("Blocked"),
+                _l("A platform reviewed a match and removed it or stopped it being shared.")),
+    "not_removed": (_l("Reviewed, not removed"),
+                    _l("A platform reviewed a match and decided it did not break its rules.")),
+    "withdrawn": (_l("Withdrawn"),
+                  _l("You withdrew this case. Partners have been told to stop using this hash.")),
+}
+
+
+def valid_case_number(form, field):
+    if cases.parse_case_number(field.data or "") is None:
+        raise ValidationError(_l(
+            "Check your case number. It has 16 letters and numbers, like 7K2Q-DM9X-RTB4-HZE6. "
+            "One of them may be mistyped."))
+
+
+class LookupForm(FlaskForm):
+    case_number = StringField(_l("Case number"), validators=[
+        DataRequired(message=_l("Enter your case number.")), valid_case_number])
+    pin = PasswordField(_l("PIN"), validators=[DataRequired(message=_l("Enter your PIN."))])
+
+
+class WithdrawForm(FlaskForm):
+    confirm = BooleanField(_l("I understand, withdraw my case"), validators=[
+        InputRequired(message=_l("Tick the box to confirm that you want to withdraw your case."))])
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def signed_in_case():
+    """The id of the case this browser signed in to, while its session lasts."""
+    signed_in = session.get("case")
+    if signed_in and signed_in["until"] > time.time():
+        return signed_in["id"]
+    if signed_in:
+        session.pop("case")
+        flash(_("For your safety, you were signed out after 15 minutes. "
+                "Enter your case number and PIN again to continue."))
+    return None
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+def lookup():
+    """The sign-in form, or the case page when signed in."""
+    case_id = signed_in_case()
+    if case_id and request.method == "GET":
+        return render_case(case_id)
+    form = LookupForm()
+    failed = False
+    if form.validate_on_submit():
+        number = cases.parse_case_number(form.case_number.data)
+        case = cases.check_pin(number, form.pin.data, current_app.config["BCRYPT_ROUNDS"])
+        if case:
+            until = int(time.time()) + cases.CASE_SESSION_SECONDS
+            session["case"] = {"id": case.id, "until": until}
+            return redirect(url_for("status.lookup"))
+        failed = True
+    status = 400 if request.method == "POST" else 200
+    return render_template("status/lookup.html", form=form, failed=failed), status
+
+
+def render_case(case_id):
+    status = cases.case_status(case_id)
+    return render_template(
+        "status/case.html", case=status, number=cases.format_case_number(status.number),
+        states=STATES, when=when, show_names=current_app.config["SHOW_PARTNER_NAMES"])
+
+
+def when(timestamp):
+    """A unix time as the person's locale writes a date and time."""
+    return format_datetime(datetime.fromtimestamp(timestamp, timezone.utc), "long")
+
+
+@bp.post("/withdraw")
+def withdraw():
+    """First POST (from the case page) asks for confirmation; the confirmed POST withdraws."""
+    case_id = signed_in_case()
+    if not case_id:
+        return redirect(url_for("status.lookup"))
+    if request.form.get("step") != "confirm":
+        return render_template("status/withdraw.html", form=WithdrawForm(formdata=None))
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return render_template("status/withdraw.html", form=form), 400
+    cases.withdraw(case_id)
+    flash(_("Your case is withdrawn. Partners have been told to stop using its hashes."))
+    return redirect(url_for("status.lookup"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    session.pop("case", None)
+    flash(_("You have signed out of your case."))
+    return redirect(url_for("status.lookup"))

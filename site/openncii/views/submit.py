@@ -1,0 +1,175 @@
+"""Creating a case: the wizard's pages, its JSON endpoint, and the confirmation page.
+
+Two blueprints, because the JSON endpoint has no ``/<lang>`` prefix:
+
+- ``submit`` (``/<lang>/submit/...``): the wizard (``start``) and the confirmation page.
+- ``case_api``: ``POST /api/cases``, which the wizard calls with the hashes and PIN.
+
+Hand-over to the confirmation page: a successful ``POST /api/cases`` answers with the
+case number *and* keeps it in the signed session cookie (``new_case``) for
+:data:`CONFIRMATION_SECONDS`; the wizard then opens ``/<lang>/submit/done``, which shows
+it. Ticking "I have saved my case number and PIN" (or the time running out) removes it
+from the session. The session never holds the PIN or an e-mail address.
+"""
+import time
+
+from flask import (
+    Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+
+from .. import cases, mail, wizard
+from ..i18n import best_locale, current_locale, enabled_locales, localize
+from ..limits import limiter
+
+bp = localize(Blueprint("submit", __name__, url_prefix="/<lang>/submit"))
+api = Blueprint("case_api", __name__)
+
+CONFIRMATION_SECONDS = 30 * 60
+CASE_CREATION_LIMIT = "20 per hour"
+EMAIL_LIMIT = "5 per hour"
+
+
+# ----------------------------------------------------------------- the wizard
+
+@bp.get("")
+def start():
+    """The wizard: one page whose script hashes the files and calls ``POST /api/cases``."""
+    max_files = current_app.config["MAX_FILES_PER_CASE"]
+    return render_template(
+        "submit/wizard.html", max_files=max_files,
+        messages=wizard.messages(current_locale(), max_files), accept=wizard.ACCEPT,
+        image_formats=wizard.IMAGE_FORMATS, video_formats=wizard.VIDEO_FORMATS)
+
+
+# ------------------------------------------------------------ POST /api/cases
+
+MESSAGES = {
+    "body": _l("Send a JSON object with the fields pin, hashes and consent."),
+    "consent": _l("Please confirm the consent statements before sending."),
+    "pin_type": _l("Choose a PIN."),
+    "pin_short": _l("Your PIN must be at least %(min)d characters long."),
+    "pin_long": _l("Your PIN must be at most %(max)d characters long."),
+    "pin_common": _l("This PIN is too easy to guess. Please choose a less common one."),
+    "hashes": _l("Add at least one picture or video."),
+    "item": _l("This entry is not a hash."),
+    "signal_type": _l("The kind of hash must be one of: %(types)s."),
+    "hash_value": _l("%(type)s hashes must be %(length)d hexadecimal characters (0-9, a-f)."),
+    "quality": _l("The quality must be a whole number from 0 to 100, for ImagePDQ hashes only."),
+    "frame_of": _l("A video frame must point to a VideoMD5 entry of the same case."),
+    "duplicate": _l("This hash is already in the case (entry %(other)d)."),
+    "too_many_files": _l("A case can hold at most %(max)d files."),
+    "too_many_frames": _l("A video can have at most %(max)d frame hashes."),
+}
+
+
+def problem_json(problem):
+    found = {"message": MESSAGES[problem.code] % problem.params if problem.params
+             else str(MESSAGES[problem.code])}
+    if problem.index is not None:
+        found["index"] = problem.index
+    if problem.field is not None:
+        found["field"] = problem.field
+    return found
+
+
+@api.post("/api/cases")
+@limiter.limit(CASE_CREATION_LIMIT)
+def create_case():
+    """Create a case from hashes; 201 ``{"caseNumber"}`` or 400 with one message per problem.
+
+    Messages follow the body's ``lang`` if it names an enabled locale, else the
+    browser's ``Accept-Language``. Nothing is stored unless the whole body is valid.
+    """
+    body = request.get_json(silent=True)
+    lang = body.get("lang") if isinstance(body, dict) else None
+    g.lang = lang if lang in enabled_locales() else best_locale()
+    try:
+        pin, hashes = cases.validate_submission(body, current_app.config["MAX_FILES_PER_CASE"])
+    except cases.InvalidSubmission as invalid:
+        errors = [problem_json(problem) for problem in invalid.problems]
+        return jsonify(error=_("The case was not created. Nothing was stored."),
+                       errors=errors), 400
+    number = cases.create_case(pin, hashes, current_app.config["BCRYPT_ROUNDS"])
+    session["new_case"] = {"number": number, "until": int(time.time()) + CONFIRMATION_SECONDS}
+    return jsonify(caseNumber=cases.format_case_number(number)), 201
+
+
+# ------------------------------------------------------- the confirmation page
+
+class SavedForm(FlaskForm):
+    saved = BooleanField(_l("I have saved my case number and PIN"), validators=[
+        InputRequired(message=_l("Tick the box once you have saved your case number and PIN."))])
+
+
+def valid_address(form, field):
+    if not mail.is_address(field.data or ""):
+        raise ValidationError(_l("Enter an e-mail address like name@example.org."))
+
+
+class EmailForm(FlaskForm):
+    address = EmailField(_l("E-mail address"), validators=[
+        DataRequired(message=_l("Enter an e-mail address.")), valid_address])
+
+
+def new_case_number():
+    """The case number just created in this browser, while it may still be shown."""
+    new_case = session.get("new_case")
+    if new_case and new_case["until"] > time.time():
+        return new_case["number"]
+    session.pop("new_case", None)
+    return None
+
+
+def mail_enabled():
+    return bool(current_app.config["SMTP_URL"])
+
+
+@bp.route("/done", methods=["GET", "POST"])
+def done():
+    """Show the new case number once; POST ``saved`` to finish."""
+    number = new_case_number()
+    form = SavedForm()
+    if number and form.validate_on_submit():
+        session.pop("new_case", None)
+        flash(_("Your case is ready. You can check it here at any time with its number and PIN."))
+        return redirect(url_for("status.lookup"))
+    return render_done(number, form, EmailForm(formdata=None))
+
+
+@bp.post("/done/email")
+@limiter.limit(EMAIL_LIMIT)
+def email():
+    """Send the case number to an address typed just now; the address is then forgotten."""
+    number = new_case_number()
+    form = EmailForm()
+    if not (number and mail_enabled()) or session.get("new_case", {}).get("emailed"):
+        return redirect(url_for("submit.done"))
+    if not form.validate_on_submit():
+        return render_done(number, SavedForm(formdata=None), form), 400
+    config = current_app.config
+    try:
+        mail.send_case_number(config["SMTP_URL"], config["MAIL_FROM"], form.address.data,
+                              number, config["ORG_NAME"])
+    except mail.MailError:
+        form.address.errors.append(_(
+            "We could not send the message just now. Please write your case number down instead."))
+        return render_done(number, SavedForm(formdata=None), form), 503
+    session["new_case"] = dict(session["new_case"], emailed=True)
+    flash(_("We sent the case number. We have not kept the e-mail address."))
+    return redirect(url_for("submit.done"))
+
+
+def render_done(number, saved_form, email_form):
+    emailed = bool(number and session.get("new_case", {}).get("emailed"))
+    response = current_app.make_response(render_template(
+        "submit/done.html", number=number and cases.format_case_number(number),
+        saved_form=saved_form, email_form=email_form,
+        show_email=number and mail_enabled() and not emailed))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,197 @@
+"""The case status pages: sign-in, lockout, throttle, session, feedback display, sign-out."""
+import re
+
+import pytest
+
+from case_helpers import PIN, case_body, create_case, csrf_token, image_hash, sign_in
+from openncii import cases
+from openncii.models import Case, CaseHash, Feedback, Partner
+
+FAILED = "We could not open a case with this case number and PIN."
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def main_of(response):
+    """The page's main content without the per-session CSRF token."""
+    html = text(response)
+    main = html[html.index("<main"):html.index("</main>")]
+    return re.sub(r'value="[^"]+"', "", main)
+
+
+@pytest.fixture
+def client(storage_app):
+    return storage_app.test_client()
+
+
+def test_lookup_form_works_without_javascript(client):
+    response = client.get("/en/status")
+    html = text(response)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert '<form method="post" action="/en/status"' in html
+    assert 'name="case_number"' in html and 'type="password"' in html
+
+
+def test_form_errors_link_to_their_fields(client):
+    response = client.post("/en/status", data={"csrf_token": csrf_token(client),
+                                               "case_number": "F45V-MEC9-N82F-3N9", "pin": ""})
+    html = text(response)
+    assert response.status_code == 400
+    assert '<li><a href="#case_number">Check your case number.' in html
+    assert '<li><a href="#pin">Enter your PIN.</a></li>' in html
+    assert 'aria-describedby="case_number-hint case_number-error"' in html
+    assert html.count('class="error-summary"') == 1
+
+
+def test_wrong_pin_and_unknown_case_look_the_same(client):
+    number = create_case(client)
+    wrong_pin = sign_in(client, number, "not-my-pin-9")
+    unknown = sign_in(client, cases.format_case_number(cases.new_case_number()), "not-my-pin-9")
+    assert wrong_pin.status_code == unknown.status_code == 400
+    assert FAILED in text(wrong_pin)
+    assert main_of(wrong_pin) == main_of(unknown)
+
+
+def test_lockout_through_the_form(client, storage_app):
+    number = create_case(client)
+    for _ in range(cases.LOCK_AFTER):
+        assert FAILED in text(sign_in(client, number, "not-my-pin-9"))
+    locked = sign_in(client, number)
+    assert locked.status_code == 400 and FAILED in text(locked)
+    with storage_app.app_context():
+        Case.update(locked_until=0).execute()
+    assert sign_in(client, number).status_code == 302
+
+
+def test_per_client_throttle(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    token = csrf_token(client)
+    answers = [client.post("/en/status", data={"csrf_token": token, "case_number": "x", "pin": "y"},
+                           environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code
+               for _ in range(11)]
+    assert answers == [400] * 10 + [429]
+    throttled = client.post("/en/status", data={"csrf_token": token},
+                            environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    other = client.post("/en/status", data={"csrf_token": token},
+                        environ_base={"REMOTE_ADDR": "198.51.100.8"})
+    assert other.status_code == 400
+    assert client.get("/en/status", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200
+
+
+def test_client_key_is_a_daily_keyed_hash(app, monkeypatch):
+    from openncii import limits
+
+    def key(address, day):
+        monkeypatch.setattr(limits.time, "time", lambda: day * 86400 + 5)
+        with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+            return limits.client_key()
+
+    today = key("203.0.113.9", 20000)
+    assert today == key("203.0.113.9", 20000) != key("203.0.113.10", 20000)
+    assert "203" not in today and re.fullmatch(r"[0-9a-f]{32}", today)
+    assert key("203.0.113.9", 20001) != today
+    assert list(limits._keys) == [20001]
+
+
+def test_case_page_lists_hashes_and_is_not_stored(client):
+    body = case_body()
+    number = create_case(client, body)
+    sign_in(client, number)
+    response = client.get("/en/status")
+    html = text(response)
+    assert response.headers["Cache-Control"] == "no-store"
+    shown = re.findall(r'<code dir="ltr" class="hash" data-testid="hash-value">(\w+)</code>', html)
+    assert shown == [item["hashValue"] for item in body["hashes"]]
+    assert re.findall(r'data-state="(\w+)"', html) == ["received"] * 4
+    assert "Frame of a video" in html and "Video" in html
+
+
+def test_session_lasts_fifteen_minutes(client, monkeypatch):
+    from openncii.views import status
+
+    number = create_case(client)
+    sign_in(client, number)
+    signed_in = status.time.time()
+    monkeypatch.setattr(status.time, "time", lambda: signed_in + 14 * 60)
+    assert 'data-testid="case-hashes"' in text(client.get("/en/status"))
+    monkeypatch.setattr(status.time, "time", lambda: signed_in + 15 * 60 + 1)
+    expired = text(client.get("/en/status"))
+    assert 'data-testid="case-hashes"' not in expired and "signed out after 15 minutes" in expired
+    with client.session_transaction() as session:
+        assert "case" not in session
+
+
+def test_sign_out(client):
+    sign_in(client, create_case(client))
+    response = client.post("/en/status/sign-out", data={"csrf_token": csrf_token(client)},
+                           follow_redirects=True)
+    assert "You have signed out" in text(response)
+    assert 'data-testid="case-hashes"' not in text(response)
+    withdraw = client.post("/en/status/withdraw", data={"csrf_token": csrf_token(client)})
+    assert withdraw.status_code == 302
+
+
+def test_withdraw_needs_the_confirmation_tick(client, storage_app):
+    sign_in(client, create_case(client))
+    refused = client.post("/en/status/withdraw",
+                          data={"csrf_token": csrf_token(client), "step": "confirm"})
+    assert refused.status_code == 400 and 'href="#confirm"' in text(refused)
+    with storage_app.app_context():
+        assert Case.get().status == "active"
+
+
+def feedback_page(client, storage_app, show_names):
+    storage_app.config["SHOW_PARTNER_NAMES"] = show_names
+    number = create_case(client, case_body([image_hash(), image_hash()]))
+    with storage_app.app_context():
+        partner = Partner.create(name="ExampleSocial", key_id="e", key_hash="x")
+        first = CaseHash.get(CaseHash.position == 0)
+        Feedback.create(partner=partner, signal=first.signal_id, value="Blocked")
+    sign_in(client, number)
+    return text(client.get("/en/status"))
+
+
+def test_feedback_shows_without_partner_names_by_default(client, storage_app):
+    html = feedback_page(client, storage_app, show_names=False)
+    assert re.findall(r'data-state="(\w+)"', html) == ["blocked", "shared"]
+    assert "ExampleSocial" not in html and "Reported by 1 partner platform." in html
+
+
+def test_partner_names_when_the_operator_allows(client, storage_app):
+    html = feedback_page(client, storage_app, show_names=True)
+    assert "<li><bdi>ExampleSocial</bdi>: Blocked</li>" in html
+
+
+def test_times_are_localized(client, storage_app):
+    number = create_case(client)
+    with storage_app.app_context():
+        Case.update(created_at=1_700_000_000, updated_at=1_700_000_000).execute()
+    sign_in(client, number, lang="es")
+    spanish = text(client.get("/es/status"))
+    assert "14 de noviembre de 2023" in spanish
+    assert '<html lang="es"' in spanish
+    arabic = text(client.get("/ar/status"))
+    assert f'<bdi dir="ltr" class="case-number" data-testid="case-number">{number}</bdi>' in arabic
+    assert 'dir="rtl"' in arabic
+
+
+def confirm(client, token):
+    return client.post("/en/status/withdraw",
+                       data={"csrf_token": token, "step": "confirm", "confirm": "y"})
+
+
+def test_withdrawn_case_cannot_be_reactivated(client, storage_app):
+    number = create_case(client)
+    sign_in(client, number)
+    token = csrf_token(client)
+    confirm(client, token)
+    with storage_app.app_context():
+        case = Case.get()
+        assert case.status == "withdrawn" and cases.withdraw(case.id) is False
+    confirm(client, token)
+    sign_in(client, number, PIN)
+    assert "This case is withdrawn" in text(client.get("/en/status"))
