@@ -111,8 +111,11 @@ class Change(BaseModel):
 
     seq = BigAutoField()
     signal = ForeignKeyField(Signal, backref="changes")
-    at = BigIntegerField(index=True)
+    at = BigIntegerField()
     reason = CharField(max_length=20)
+
+    class Meta:
+        indexes = ((("at", "seq"), False),)  # where a feed starts: see openncii.exchange
 
 
 MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]

@@ -1,0 +1,336 @@
+"""The partner hash exchange: the feed partners page through, and what they send back.
+
+No Flask here; ``views/partner_api.py`` turns HTTP into calls to these functions.
+
+The feed cursor (why paging is exact)
+-------------------------------------
+The feed is the change log (:mod:`openncii.changelog`) read in ``seq`` order. Each
+record is the *current* snapshot of one hash, so delivering a hash again later is
+harmless (records replace each other) while skipping a change is not. Two facts from
+the log's writers make a ``seq`` cursor exact:
+
+1. ``seq`` order is commit order. Appenders are serialised from drawing their first
+   ``seq`` until commit (SQLite's single writer with ``BEGIN IMMEDIATE``; PostgreSQL's
+   transaction-scoped advisory lock, released only after the commit is visible). So a
+   reader always sees a *prefix* of the log, with gaps only where a transaction rolled
+   back, and every change committed later has a larger ``seq`` than anything it saw:
+   "everything after the last ``seq`` I read" never misses a change, even when
+   transactions start out of order or commit within the same second.
+2. ``at`` (whole seconds) never decreases along ``seq``: each append uses
+   ``max(now, largest at so far)`` under the same serialisation, and anything still
+   in flight will get an ``at`` at least as large as any committed one.
+
+``nextPageToken`` carries the position (last ``seq`` delivered, and its ``at``); the
+client sends the same ``startTimestamp`` with every token, so the token alone decides
+where the next page starts. A fresh fetch starts at the first change with
+``at >= startTimestamp`` (an index seek on ``(at, seq)``). ``nextSetTimestamp`` is the
+``at`` of the last change delivered, so it never decreases from page to page, and by
+fact 2 resuming with it as ``startTimestamp`` sees every later change; it re-sends the
+changes of that last second, which the client simply replaces. An empty answer echoes
+``startTimestamp``. Each page is read in one snapshot (a deferred SQLite transaction,
+PostgreSQL ``REPEATABLE READ``), so its records are the state "as of some moment".
+
+Each page is an indexed range query on ``change.seq`` plus lookups (cases, partner
+hashes, feedback) of the hashes changed in that same ``seq`` range: memory and time per
+page do not grow with the table.
+"""
+import base64
+import binascii
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from . import changelog
+from .db import database, is_postgres, write_transaction
+from .models import Case, CaseHash, Change, Feedback, Partner, PartnerHash, Signal, now
+
+MAX_PAGE_SIZE = 2000
+MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes request
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 100
+MAX_INT = 2**53 - 1  # JSON-safe integers only
+FEEDBACK_VALUES = ("None", "QualityUnknown", "PendingReview", "Blocked", "NotBlocked",
+                   "Withdrawn", "Deleted")
+HASH_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}
+SIGNAL_TYPE_BY_LENGTH = {length: name for name, length in HASH_LENGTHS.items()}
+CLIENT_ENUM_PREFIX = "StopNCIISignalType."  # the reference client sends str(enum)
+HEX = re.compile(r"[0-9a-f]+")
+CASE_STATUS = {"active": "Active", "withdrawn": "Withdrawn"}
+
+
+class InvalidRequest(ValueError):
+    """A request the exchange refuses; the message names the offending item."""
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list
+    next_page_token: str | None
+    next_set_timestamp: int
+    has_more: bool
+
+    def as_json(self):
+        return {"count": len(self.records), "nextPageToken": self.next_page_token,
+                "nextSetTimestamp": self.next_set_timestamp,
+                "hasMoreRecords": self.has_more, "hashRecords": self.records}
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    signal_type: str
+    hash_value: str
+    value: str
+    tags: tuple
+
+
+# -- reading the feed ----------------------------------------------------------------
+
+def encode_token(seq, at):
+    return base64.urlsafe_b64encode(f"{seq}.{at}".encode()).rstrip(b"=").decode()
+
+
+def decode_token(token):
+    """(seq, at) from a ``nextPageToken``; InvalidRequest if it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        seq, at = (int(part) for part in raw.split("."))
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidRequest("nextPageToken is not a token this server issued.") from None
+    if not (0 <= seq <= MAX_INT and 0 <= at <= MAX_INT):
+        raise InvalidRequest("nextPageToken is not a token this server issued.")
+    return seq, at
+
+
+def _read_snapshot():
+    """A read-only view of one moment: deferred SQLite transaction, PostgreSQL REPEATABLE READ."""
+    return database.atomic("REPEATABLE READ") if is_postgres() else database.atomic()
+
+
+def _first_seq_at_or_after(timestamp):
+    return (Change.select(Change.seq).where(Change.at >= timestamp)
+            .order_by(Change.at, Change.seq).limit(1).scalar())
+
+
+def fetch_page(start_timestamp, page_size, token=None):
+    """One page of the feed: see the module docstring for the cursor's guarantees."""
+    if not 0 <= start_timestamp <= MAX_INT:
+        raise InvalidRequest(f"startTimestamp must be between 0 and {MAX_INT}.")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidRequest(f"pageSize must be between 1 and {MAX_PAGE_SIZE}.")
+    with _read_snapshot():
+        if token:
+            after, last_at = decode_token(token)
+        else:
+            first = _first_seq_at_or_after(start_timestamp)
+            if first is None:
+                return Page([], None, start_timestamp, False)
+            after, last_at = first - 1, start_timestamp
+        rows = _rows(Change.select(Change.seq, Change.at, Signal.id, Signal.signal_type,
+                                   Signal.value).join(Signal)
+                     .where(Change.seq > after).order_by(Change.seq).limit(page_size + 1))
+        has_more = len(rows) > page_size
+        rows = rows[:page_size]
+        if rows:
+            records = snapshots(rows, after, rows[-1][0])
+            after, last_at = rows[-1][0], rows[-1][1]
+        else:
+            records = []
+    return Page(records, encode_token(after, last_at) if has_more else None, last_at, has_more)
+
+
+def _rows(query):
+    """Plain tuples, skipping peewee's row objects: this is the feed's hot path."""
+    return database.execute(query).fetchall()
+
+
+def snapshots(rows, after, last):
+    """Records for the changes ``rows`` (seq, at, signal id, type, value), seq in (after, last].
+
+    One record per signal, stamped with its latest change in the page. Each lookup
+    starts from the same ``seq`` range and follows indexes to the hash's cases, partner
+    copies and feedback, so no query scans a table or grows with a list of ids (a hash
+    changed twice in the page comes back twice; the dicts and DISTINCT fold that).
+    """
+    def changed(*columns):
+        return Change.select(*columns).where(Change.seq > after, Change.seq <= last)
+
+    cases = defaultdict(dict)
+    for sid, reference, status in _rows(
+            changed(Change.signal, Case.reference, Case.status)
+            .join(CaseHash, on=(CaseHash.signal == Change.signal))
+            .join(Case, on=(CaseHash.case == Case.id))):
+        cases[sid][reference] = CASE_STATUS[status]
+    held_by_partner = {sid for (sid,) in _rows(
+        changed(Change.signal).join(PartnerHash, on=(PartnerHash.signal == Change.signal)))}
+    feedback = defaultdict(list)
+    for sid, value, tags, source in _rows(
+            changed(Change.signal, Feedback.value, Feedback.tags, Partner.name).distinct()
+            .join(Feedback, on=(Feedback.signal == Change.signal))
+            .join(Partner, on=(Feedback.partner == Partner.id)).order_by(Partner.name)):
+        feedback[sid].append({"feedbackValue": value, "tags": json.loads(tags), "source": source})
+    latest = {sid: (at, kind, value) for _, at, sid, kind, value in rows}
+    return [{
+        "lastModtimestamp": at,
+        "signalType": kind,
+        "hashValue": value,
+        "hashStatus": aggregate_status(cases[sid].values(), sid in held_by_partner),
+        "caseNumbers": cases[sid],
+        "CSPFeedbacks": feedback[sid],
+    } for sid, (at, kind, value) in latest.items()]
+
+
+def aggregate_status(case_statuses, held_by_partner):
+    """Active while any active case or any partner holds the hash.
+
+    Withdrawn once every case holding it is withdrawn; Deleted when nothing holds it
+    any more (its cases were deleted).
+    """
+    if held_by_partner or "Active" in case_statuses:
+        return "Active"
+    return "Withdrawn" if case_statuses else "Deleted"
+
+
+# -- validating what partners send ---------------------------------------------------
+
+def _items(body, key):
+    """The list ``body[key]``, checked against the body's ``count``."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("The body must be a JSON object.")
+    items = body.get(key)
+    if not isinstance(items, list):
+        raise InvalidRequest(f"{key} must be a list.")
+    if len(items) > MAX_ITEMS:
+        raise InvalidRequest(f"{key} may hold at most {MAX_ITEMS} items per request.")
+    count = body.get("count", len(items))
+    if type(count) is not int or count != len(items):
+        raise InvalidRequest(f"count must equal the number of items in {key}.")
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidRequest(f"{key}[{index}] must be a JSON object.")
+    return items
+
+
+def _hash_value(raw, where, signal_type=None):
+    """(signal_type, lowercase hex): the type is implied by the length if not given."""
+    value = raw.lower() if isinstance(raw, str) else ""
+    kind = signal_type or SIGNAL_TYPE_BY_LENGTH.get(len(value))
+    if kind is None or len(value) != HASH_LENGTHS[kind] or not HEX.fullmatch(value):
+        expected = (f"{HASH_LENGTHS[signal_type]} hex characters" if signal_type
+                    else "64 hex characters (PDQ) or 32 (MD5)")
+        raise InvalidRequest(f"{where}.hashValue must be {expected}.")
+    return kind, value
+
+
+def _signal_type(raw, where):
+    name = raw.removeprefix(CLIENT_ENUM_PREFIX) if isinstance(raw, str) else None
+    if name not in HASH_LENGTHS:
+        raise InvalidRequest(f"{where}.signalType must be one of {', '.join(HASH_LENGTHS)}.")
+    return name
+
+
+def _feedback(item, where):
+    """(feedbackValue, sorted tags) of one feedback object."""
+    value = item.get("feedbackValue")
+    if value not in FEEDBACK_VALUES:
+        raise InvalidRequest(f"{where}.feedbackValue must be one of {', '.join(FEEDBACK_VALUES)}.")
+    tags = item.get("tags", [])
+    if (not isinstance(tags, list) or len(tags) > MAX_TAGS or not all(
+            isinstance(tag, str) and 0 < len(tag) <= MAX_TAG_LENGTH for tag in tags)):
+        raise InvalidRequest(f"{where}.tags must be a list of at most {MAX_TAGS} strings "
+                             f"of 1 to {MAX_TAG_LENGTH} characters.")
+    return value, tuple(sorted(set(tags)))
+
+
+def parse_feedback(body):
+    """The items of a SubmitFeedback body; InvalidRequest names the first bad one."""
+    parsed = []
+    for index, item in enumerate(_items(body, "hashFeedbacks")):
+        where = f"hashFeedbacks[{index}]"
+        kind, value = _hash_value(item.get("hashValue"), where)
+        parsed.append(FeedbackItem(kind, value, *_feedback(item, where)))
+    return parsed
+
+
+def parse_hash_records(body):
+    """The items of a SubmitHashes body, each with its (last) feedback or none."""
+    parsed = []
+    for index, item in enumerate(_items(body, "hashRecords")):
+        where = f"hashRecords[{index}]"
+        timestamp = item.get("lastModtimestamp", 0)
+        if type(timestamp) is not int or not 0 <= timestamp <= MAX_INT:
+            raise InvalidRequest(f"{where}.lastModtimestamp must be a unix time in seconds.")
+        kind, value = _hash_value(item.get("hashValue"), where,
+                                  _signal_type(item.get("signalType"), where))
+        feedbacks = item.get("CSPFeedbacks", [])
+        if not isinstance(feedbacks, list) or not all(isinstance(f, dict) for f in feedbacks):
+            raise InvalidRequest(f"{where}.CSPFeedbacks must be a list of objects.")
+        verdicts = [_feedback(f, f"{where}.CSPFeedbacks[{i}]") for i, f in enumerate(feedbacks)]
+        verdict = verdicts[-1] if verdicts else (None, ())
+        parsed.append(FeedbackItem(kind, value, *verdict))
+    return parsed
+
+
+# -- writing what partners send ------------------------------------------------------
+
+def _signal_ids(items):
+    """{(signal_type, value): id} for the items' hashes that exist."""
+    found = {}
+    for kind in {item.signal_type for item in items}:
+        values = [item.hash_value for item in items if item.signal_type == kind]
+        for sid, value in (Signal.select(Signal.id, Signal.value)
+                           .where(Signal.signal_type == kind, Signal.value.in_(values)).tuples()):
+            found[kind, value] = sid
+    return found
+
+
+def _store_feedback(partner, verdicts):
+    """Upsert the partner's verdicts ``{signal_id: (value, tags)}``; return the ids that changed."""
+    current = {sid: (value, tuple(json.loads(tags))) for sid, value, tags in (
+        Feedback.select(Feedback.signal, Feedback.value, Feedback.tags)
+        .where(Feedback.partner == partner, Feedback.signal.in_(list(verdicts))).tuples())}
+    changed = [sid for sid, verdict in verdicts.items() if current.get(sid) != verdict]
+    timestamp = now()
+    for sid in changed:
+        value, tags = verdicts[sid]
+        (Feedback.insert(partner=partner, signal=sid, value=value, tags=json.dumps(list(tags)),
+                         updated_at=timestamp)
+         .on_conflict(conflict_target=[Feedback.partner, Feedback.signal],
+                      update={Feedback.value: value, Feedback.tags: json.dumps(list(tags)),
+                              Feedback.updated_at: timestamp})
+         .execute())
+    return changed
+
+
+def submit_feedback(partner, items):
+    """Store a partner's feedback on the hashes we hold (the last item per hash wins).
+
+    Returns (number of hashes given feedback, hash values we do not hold).
+    """
+    with write_transaction():
+        ids = _signal_ids(items)
+        verdicts = {ids[item.signal_type, item.hash_value]: (item.value, item.tags)
+                    for item in items if (item.signal_type, item.hash_value) in ids}
+        changelog.append(_store_feedback(partner, verdicts), "feedback")
+    unknown = [item.hash_value for item in items if (item.signal_type, item.hash_value) not in ids]
+    return len(verdicts), list(dict.fromkeys(unknown))
+
+
+def submit_hashes(partner, items):
+    """Add hashes a partner found itself (with its verdict, if given) to the feed."""
+    with write_transaction():
+        rows = list({(item.signal_type, item.hash_value) for item in items})
+        for start in range(0, len(rows), 500):
+            (Signal.insert_many(rows[start:start + 500], fields=[Signal.signal_type, Signal.value])
+             .on_conflict_ignore().execute())
+        ids = _signal_ids(items)
+        held = {sid for (sid,) in PartnerHash.select(PartnerHash.signal).where(
+            PartnerHash.partner == partner, PartnerHash.signal.in_(list(ids.values()))).tuples()}
+        new = [sid for sid in dict.fromkeys(ids.values()) if sid not in held]
+        if new:  # ignore conflicts: a concurrent request may have added the same hash
+            (PartnerHash.insert_many([{"partner": partner, "signal": sid} for sid in new])
+             .on_conflict_ignore().execute())
+        verdicts = {ids[item.signal_type, item.hash_value]: (item.value, item.tags)
+                    for item in items if item.value is not None}
+        changelog.append(new + _store_feedback(partner, verdicts), "partner hash")
+    return len(rows)

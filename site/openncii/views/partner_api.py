@@ -1,0 +1,108 @@
+"""The partner hash-exchange API under ``/v1``, wire-compatible with StopNCII's.
+
+A thin layer over :mod:`openncii.exchange`: authenticate, rate-limit, parse, answer JSON.
+
+Authentication: the reference client sends a subscription key
+(``Ocp-Apim-Subscription-Key``) and a per-endpoint function key (``x-functions-key``).
+A partner has one key, and both headers must carry it: a missing or wrong key is a
+401, a revoked partner's correct key a 403. Each partner has its own request budget
+(``PARTNER_RATE_LIMIT``, 429 with ``Retry-After`` when spent). Bodies are capped by
+``MAX_CONTENT_LENGTH`` (413). The contract is ``/v1/openapi.json``
+(``openncii/openapi.json``).
+"""
+import json
+import re
+from functools import wraps
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, jsonify, request
+
+from .. import csrf, exchange, partners
+from ..limits import limiter
+
+bp = Blueprint("partner_api", __name__, url_prefix="/v1")
+csrf.exempt(bp)
+
+OPENAPI = json.loads((Path(__file__).resolve().parents[1] / "openapi.json").read_text())
+DIGITS = re.compile(r"[0-9]{1,16}")
+
+partner_limit = limiter.shared_limit(
+    lambda: current_app.config["PARTNER_RATE_LIMIT"], scope="partner_api",
+    key_func=lambda: f"partner-{g.partner.id}")
+
+
+def authenticated(view):
+    """Run ``view`` for a partner whose key both headers carry (``g.partner``)."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Ocp-Apim-Subscription-Key", "")
+        if not key or request.headers.get("x-functions-key") != key:
+            abort(401, "Send your API key in both Ocp-Apim-Subscription-Key and x-functions-key.")
+        partner = partners.authenticate(key)
+        if partner is None:
+            abort(401, "This API key is not valid.")
+        if not partner.active:
+            abort(403, "This partner's access has been revoked.")
+        g.partner = partner
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def int_arg(name, default):
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not DIGITS.fullmatch(raw):
+        abort(400, f"{name} must be a whole number.")
+    return int(raw)
+
+
+def json_body():
+    """The request body as JSON (any content type); 400 if it is not JSON."""
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, RecursionError):
+        abort(400, "The body must be JSON.")
+
+
+@bp.errorhandler(exchange.InvalidRequest)
+def invalid_request(error):
+    return jsonify(error=str(error)), 400
+
+
+@bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/FetchHashes")
+@authenticated
+@partner_limit
+def fetch_hashes():
+    page = exchange.fetch_page(start_timestamp=int_arg("startTimestamp", 0),
+                               page_size=int_arg("pageSize", 800),
+                               token=request.args.get("nextPageToken") or None)
+    return jsonify(page.as_json())
+
+
+@bp.post("/SubmitFeedback")
+@authenticated
+@partner_limit
+def submit_feedback():
+    items = exchange.parse_feedback(json_body())
+    count, unknown = exchange.submit_feedback(g.partner, items)
+    return jsonify(count=count, unknownHashes=unknown)
+
+
+@bp.post("/SubmitHashes")
+@authenticated
+@partner_limit
+def submit_hashes():
+    items = exchange.parse_hash_records(json_body())
+    return jsonify(count=exchange.submit_hashes(g.partner, items))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
