@@ -15,21 +15,18 @@ import argparse
 import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
 import psycopg
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+from serving import gunicorn
+
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -45,44 +42,14 @@ def bench_app():
     return app
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def served(database_url, rounds, workdir):
     """gunicorn serving :func:`bench_app` on a free 127.0.0.1 port; yields its base URL."""
-    port = free_port()
-    env = dict(os.environ, OPENNCII_DATABASE_URL=database_url, OPENNCII_SECRET_KEY="bench",
-               OPENNCII_RATELIMIT_ENABLED="0", OPENNCII_BCRYPT_ROUNDS=str(rounds),
-               PYTHONPATH=str(ROOT / "bench"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "25", "--log-level", "warning",
-         "--no-control-socket",
-         "cases:bench_app()"],
-        cwd=workdir, env=env, stdout=subprocess.DEVNULL)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base_url, server)
+    environ = {"OPENNCII_DATABASE_URL": database_url, "OPENNCII_SECRET_KEY": "bench",
+               "OPENNCII_RATELIMIT_ENABLED": "0", "OPENNCII_BCRYPT_ROUNDS": str(rounds)}
+    options = ["--workers", "2", "--worker-class", "gthread", "--threads", "25"]
+    with gunicorn("cases:bench_app()", workdir, environ, options) as (base_url, _):
         yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def wait_until_up(base_url, server):
-    for _ in range(300):
-        if server.poll() is not None:
-            raise SystemExit("gunicorn exited early")
-        try:
-            requests.get(f"{base_url}/bench/ping", timeout=10)
-            return
-        except (requests.ConnectionError, requests.Timeout):
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
 
 
 def case_body():
@@ -168,7 +135,7 @@ def main():
               f"cost {rounds} {bcrypt_rate(rounds):.1f}/s" for rounds in args.rounds), flush=True)
     for rounds in args.rounds:
         with tempfile.TemporaryDirectory() as workdir:
-            measure("SQLite", f"sqlite:///{Path(workdir) / 'bench.sqlite3'}", rounds, args,
+            measure("SQLite", f"sqlite:///{workdir}/bench.sqlite3", rounds, args,
                     workdir)
             with postgres_database() as url:
                 measure("PostgreSQL", url, rounds, args, workdir)

@@ -12,11 +12,7 @@ the server and how much the client's own parsing (dacite, ~35 us per record).
     python bench/feed.py [--hashes N] [--only sqlite|postgres]
 """
 import argparse
-import os
 import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -28,8 +24,7 @@ from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
 
 from openncii import create_app, partners
 from openncii.db import database, is_postgres
-
-ROOT = Path(__file__).resolve().parents[1]
+from serving import gunicorn
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET_KEY = secrets.token_hex(32)
@@ -40,12 +35,6 @@ PLAIN_SELECT = """
     FROM "change" ch JOIN "signal" s ON s.id = ch.signal_id
     JOIN "case_hash" h ON h.signal_id = s.id JOIN "case" c ON c.id = h.case_id
     ORDER BY ch.seq"""
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def batches(rows):
@@ -109,23 +98,6 @@ def plain_select_seconds():
     return rows, time.perf_counter() - started
 
 
-def start_server(database_url, folder):
-    port = free_port()
-    env = {**os.environ, "OPENNCII_DATABASE_URL": database_url,
-           "OPENNCII_SECRET_KEY": SECRET_KEY}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "300", "--log-level", "warning", "--pythonpath", str(ROOT), "wsgi:app"],
-        cwd=folder, env=env)
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
-
-
 def peak_rss_mb(master):
     """Peak resident memory (VmHWM) of gunicorn's worker process."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
@@ -168,14 +140,12 @@ def run(name, database_url, count, folder):
         _, key = partners.create("Bench")
         rows, select_seconds = plain_select_seconds()
         database.close()
-    server, base_url = start_server(database_url, folder)
-    try:
+    environ = {"OPENNCII_DATABASE_URL": database_url, "OPENNCII_SECRET_KEY": SECRET_KEY}
+    with gunicorn("wsgi:app", folder, environ, ["--workers", "1", "--timeout", "300"]) as (
+            base_url, server):
         records, sync_seconds, first_rss = full_sync(base_url, key, server)
         raw_seconds = raw_sync_seconds(base_url, key)
         last_rss = peak_rss_mb(server)
-    finally:
-        server.terminate()
-        server.wait()
     assert records == rows == count, (records, rows, count)
     feed_rate, select_rate = records / sync_seconds, rows / select_seconds
     print(f"{name}: loaded {count:,} hashes in {loaded:.1f} s")

@@ -82,6 +82,26 @@ def storage_app(request, make_app):
         db.close_all()
 
 
+class Clock:
+    """A settable stand-in for ``models.now`` as the change log sees it."""
+
+    def __init__(self, t=1_700_000_000):
+        self.t = t
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Freeze the change log's clock at ``clock.t`` (tests move it by hand)."""
+    from openncii import changelog
+
+    fake = Clock()
+    monkeypatch.setattr(changelog, "now", fake)
+    return fake
+
+
 def csrf_token_of(html):
     """The CSRF token a page carries in its ``<meta name="csrf-token">``."""
     return CSRF_META.search(html).group(1)

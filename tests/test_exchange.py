@@ -14,23 +14,6 @@ PDQ = ["%064x" % (0xA5 * (i + 1)) for i in range(6)]
 MD5 = ["%032x" % (0x5A * (i + 1)) for i in range(3)]
 
 
-class Clock:
-    """A settable stand-in for ``models.now`` as the change log sees it."""
-
-    def __init__(self, t=1_700_000_000):
-        self.t = t
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = Clock()
-    monkeypatch.setattr(changelog, "now", fake)
-    return fake
-
-
 def new_case(*pdq):
     """A case holding these PDQ hashes; returns its row."""
     number = cases.create_case("open-sesame-42", [

@@ -14,7 +14,7 @@ from threatexchange.exchanges.clients.stopncii.api import (
     StopNCIIEndpoint, StopNCIISignalType,
 )
 
-from openncii import cases, changelog, exchange, partners
+from openncii import cases, exchange, partners
 from openncii.models import Case, Feedback, PartnerHash, Signal
 
 from conftest import csrf_token_of
@@ -22,21 +22,6 @@ from conftest import csrf_token_of
 PIN = "violet-harbour-42"
 PDQ = ["%064x" % (0xC3 * (i + 1)) for i in range(4)]
 MD5 = "%032x" % 0x3C
-
-
-class Clock:
-    def __init__(self):
-        self.t = 1_700_000_000
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    fake = Clock()
-    monkeypatch.setattr(changelog, "now", fake)
-    return fake
 
 
 def client_for(base_url, key):

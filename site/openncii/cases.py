@@ -19,7 +19,7 @@ from peewee import fn
 
 from . import changelog
 from .db import write_transaction
-from .models import SIGNAL_TYPES, Case, CaseHash, Feedback, Partner, Signal, now
+from .models import HASH_LENGTHS, SIGNAL_TYPES, Case, CaseHash, Feedback, Partner, Signal, now
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
@@ -27,7 +27,6 @@ NUMBER_LENGTH = RANDOM_SYMBOLS + 2
 GROUP = 4
 READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
 
-HEX_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}
 HEX = re.compile(r"[0-9a-fA-F]+")
 MAX_FRAMES_PER_VIDEO = 100
 
@@ -208,10 +207,10 @@ def _read_hash(index, item, problems):
     if signal_type not in SIGNAL_TYPES:
         found.append(Problem("signal_type", index, "signalType",
                              {"types": ", ".join(SIGNAL_TYPES)}))
-    elif not (isinstance(value, str) and len(value) == HEX_LENGTHS[signal_type]
+    elif not (isinstance(value, str) and len(value) == HASH_LENGTHS[signal_type]
               and HEX.fullmatch(value)):
         found.append(Problem("hash_value", index, "hashValue",
-                             {"type": signal_type, "length": HEX_LENGTHS[signal_type]}))
+                             {"type": signal_type, "length": HASH_LENGTHS[signal_type]}))
     if quality is not None and (signal_type != "ImagePDQ" or not _is_int(quality, 0, 100)):
         found.append(Problem("quality", index, "quality"))
     if frame_of is not None and (signal_type != "ImagePDQ" or not _is_int(frame_of, 0, None)):

@@ -43,7 +43,9 @@ from dataclasses import dataclass
 
 from . import changelog
 from .db import database, is_postgres, write_transaction
-from .models import Case, CaseHash, Change, Feedback, Partner, PartnerHash, Signal, now
+from .models import (
+    HASH_LENGTHS, Case, CaseHash, Change, Feedback, Partner, PartnerHash, Signal, now,
+)
 
 MAX_PAGE_SIZE = 2000
 MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes request
@@ -52,7 +54,6 @@ MAX_TAG_LENGTH = 100
 MAX_INT = 2**53 - 1  # JSON-safe integers only
 FEEDBACK_VALUES = ("None", "QualityUnknown", "PendingReview", "Blocked", "NotBlocked",
                    "Withdrawn", "Deleted")
-HASH_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}
 SIGNAL_TYPE_BY_LENGTH = {length: name for name, length in HASH_LENGTHS.items()}
 CLIENT_ENUM_PREFIX = "StopNCIISignalType."  # the reference client sends str(enum)
 HEX = re.compile(r"[0-9a-f]+")

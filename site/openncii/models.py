@@ -14,6 +14,7 @@ from peewee import (
 from .db import database
 
 SIGNAL_TYPES = ("ImagePDQ", "VideoMD5")
+HASH_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}  # hex characters
 CASE_STATUSES = ("active", "withdrawn")
 
 

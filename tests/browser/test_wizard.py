@@ -21,13 +21,13 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from hashing_reference import distance, noise, photo, reference_hash
+from helpers import axe_violations
 
 pytestmark = pytest.mark.browser
 
 LOCALES = ["en", "es", "ar"]
 CONSENTS = ["me", "adult", "intimate", "partners"]
 PIN = "kite-river-73"  # no capital letters: Shift pressed three times is the quick exit
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 HASHING_TIMEOUT_MS = 90_000
 
 # hashFile on the files of a test-only <input>, in a page of the app (so its CSP applies).
@@ -46,11 +46,6 @@ RUN_HASH_FILE_JS = """async () => {
     results.push({ kind, hashes, error });
   }
   return results;
-}"""
-AXE_JS = """async (tags) => {
-  const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
-  return result.violations.map((v) => ({ id: v.id, impact: v.impact,
-    nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
 }"""
 # Served in place of /static/js/hashing/index.js: the real module (imported under another
 # URL), plus a record of what each of the wizard's own hashFile calls returned.
@@ -201,8 +196,7 @@ def continue_from(page, number):
 
 
 def assert_accessible(page):
-    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
-    assert page.evaluate(AXE_JS, AXE_TAGS) == []
+    assert axe_violations(page) == []
 
 
 def confirm_consents(page):
