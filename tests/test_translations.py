@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from openncii.config import DEFAULTS
+from openncii.i18n import babel_code
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "translations"
@@ -45,7 +46,8 @@ def test_template_matches_the_source(tmp_path):
 @pytest.mark.parametrize("locale", TRANSLATED_LOCALES)
 def test_locale_is_fully_translated(locale):
     template = read_catalog(TRANSLATIONS / "messages.pot")
-    catalog = read_catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    code = babel_code(locale)
+    catalog = read_catalog(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", code)
     problems = []
     for entry in template:
         if not entry.id:

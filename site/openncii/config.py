@@ -17,7 +17,9 @@ DEFAULTS = {
     "UNDER18_URL": "https://takeitdown.ncmec.org/",
     "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
     # Locales offered, in switcher order. The first is the fallback.
-    "LANGUAGES": ["en", "es", "ar"],
+    "LANGUAGES": ["en", "es", "fr", "de", "it", "pt-BR", "nl", "pl", "uk", "ru", "tr", "ar",
+                  "fa", "he", "ur", "hi", "bn", "ta", "zh-Hans", "ja", "ko", "id", "vi", "th",
+                  "tl", "sw"],
     # Storage: empty means SQLite in the instance folder.
     "DATABASE_URL": "",
     # Case numbers are e-mailed through this server (smtp://host:port); empty hides the option.

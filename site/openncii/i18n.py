@@ -27,8 +27,12 @@ def current_locale():
     return getattr(g, "lang", None) or enabled_locales()[0]
 
 
+# Babel knows Tagalog as Filipino ("fil"); its catalog lives under that name.
+BABEL_CODES = {"tl": "fil"}
+
+
 def babel_code(lang):
-    return lang.replace("-", "_")
+    return BABEL_CODES.get(lang, lang.replace("-", "_"))
 
 
 def select_locale():

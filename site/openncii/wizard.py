@@ -9,6 +9,8 @@ as one text per plural category of the locale (``{"one": "{count} file", "other"
 from babel import Locale
 from flask_babel import gettext as _, ngettext
 
+from .i18n import babel_code
+
 COUNT_PLACEHOLDER = "{count}"
 SAMPLE_RANGE = range(1000)
 
@@ -28,7 +30,7 @@ def plural_forms(locale, singular, plural, **variables):
     ``singular`` and ``plural`` use ``%(count)s`` for the number, which stays in the
     text as ``{count}`` for the script to fill in.
     """
-    rule = Locale.parse(locale).plural_form
+    rule = Locale.parse(babel_code(locale)).plural_form
     forms = {}
     for category in rule.tags | {"other"}:
         sample = next((n for n in SAMPLE_RANGE if rule(n) == category), None)

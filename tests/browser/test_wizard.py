@@ -22,10 +22,12 @@ from playwright.sync_api import expect
 
 from hashing_reference import distance, noise, photo, reference_hash
 from helpers import axe_violations
+from openncii.config import DEFAULTS
+from openncii.i18n import text_direction
 
 pytestmark = pytest.mark.browser
 
-LOCALES = ["en", "es", "ar"]
+LOCALES = DEFAULTS["LANGUAGES"]  # every shipped locale
 CONSENTS = ["me", "adult", "intimate", "partners"]
 PIN = "kite-river-73"  # no capital letters: Shift pressed three times is the quick exit
 HASHING_TIMEOUT_MS = 90_000
@@ -313,7 +315,7 @@ def test_keyboard_walk_through_sends_only_the_hashes(browser, live_server, chose
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and page_errors.append(message.text))
     page.goto(f"{live_server}/{lang}/submit")
-    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert page.locator("html").get_attribute("dir") == text_direction(lang)
     expect(page.locator("[data-wizard-nojs]")).to_be_hidden()
     assert_accessible(page)
 

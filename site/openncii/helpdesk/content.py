@@ -3,14 +3,16 @@ from babel.lists import format_list
 from flask import current_app
 from flask_babel import force_locale, gettext as _
 
+from ..i18n import babel_code
 from . import faq
 
 
 def operator_facts(lang):
     """Values for the ``{token}``s of the FAQ, in ``lang``."""
     config = current_app.config
-    with force_locale(lang):
-        partners = (format_list(config["PARTNER_PLATFORMS"], locale=lang)
+    code = babel_code(lang)
+    with force_locale(code):
+        partners = (format_list(config["PARTNER_PLATFORMS"], locale=code)
                     if config["PARTNER_PLATFORMS"]
                     else _("no platforms have joined yet; this list grows as they do"))
     return {
