@@ -3,8 +3,11 @@
  * Entries (the File, its hashes and its thumbnail URL) live in this page's
  * memory and nowhere else. No DOM here: the page listens for changes.
  */
-import { hashFile } from '../hashing/index.js';
 import { MIN_QUALITY } from './payload.js';
+
+/** The hashing library: fetched when the first file is chosen, not with the page. */
+let hashing;
+const loadHashing = () => (hashing ??= import('../hashing/index.js'));
 
 /** Files hashed at once: each runs in its own worker, so one per core, up to 4. */
 const CONCURRENCY = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
@@ -91,6 +94,7 @@ export class FileSet {
     const { signal } = entry.controller;
     let result;
     try {
+      const { hashFile } = await loadHashing();
       result = await hashFile(entry.file, {
         signal,
         onProgress: (fraction) => {
