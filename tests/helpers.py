@@ -25,3 +25,19 @@ def axe_violations(page):
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
     return page.evaluate(AXE_RUN, AXE_TAGS)
+
+
+ADD_FILE_INPUT_JS = """(id) => {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.id = id;
+  document.body.append(input);
+}"""
+
+
+def choose_files(page, paths, input_id):
+    """Put files in a test-only ``<input type=file>`` of the page, adding it if needed."""
+    if page.locator(f"#{input_id}").count() == 0:
+        page.evaluate(ADD_FILE_INPUT_JS, input_id)
+    page.set_input_files(f"#{input_id}", [str(path) for path in paths])

@@ -11,16 +11,12 @@ from PIL import Image
 
 from hashing_reference import distance, photo, reference_hash
 from hashing_samples import WRITERS
+from helpers import choose_files
 
 pytestmark = pytest.mark.browser
 
-# Adds a file input to the page and records CSP violations.
+# Records the page's CSP violations.
 SETUP_JS = """() => {
-  const input = document.createElement('input');
-  input.type = 'file';
-  input.multiple = true;
-  input.id = 'hashing-test-files';
-  document.body.append(input);
   window.cspViolations = [];
   document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective));
 }"""
@@ -65,7 +61,7 @@ def hashing_page(browser, live_server):
 
 
 def choose(page, paths):
-    page.set_input_files("#hashing-test-files", [str(path) for path in paths])
+    choose_files(page, paths, "hashing-test-files")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from hashing_reference import distance, noise, photo, reference_hash
-from helpers import axe_violations
+from helpers import axe_violations, choose_files
 from openncii.config import DEFAULTS
 from openncii.i18n import text_direction
 
@@ -33,13 +33,6 @@ PIN = "kite-river-73"  # no capital letters: Shift pressed three times is the qu
 HASHING_TIMEOUT_MS = 90_000
 
 # hashFile on the files of a test-only <input>, in a page of the app (so its CSP applies).
-ADD_TEST_INPUT_JS = """() => {
-  const input = document.createElement('input');
-  input.type = 'file';
-  input.multiple = true;
-  input.id = 'wizard-test-files';
-  document.body.append(input);
-}"""
 RUN_HASH_FILE_JS = """async () => {
   const { hashFile } = await import('/static/js/hashing/index.js');
   const results = [];
@@ -254,8 +247,7 @@ def spy_on_hash_file(page):
 
 def hash_in_page(page, paths):
     """What hashFile gives for each file, in a page of the app."""
-    page.evaluate(ADD_TEST_INPUT_JS)
-    page.set_input_files("#wizard-test-files", [str(path) for path in paths])
+    choose_files(page, paths, "wizard-test-files")
     return page.evaluate(RUN_HASH_FILE_JS)
 
 
