@@ -5,9 +5,11 @@ from flask_babel import get_locale
 from ..forms import EligibilityForm
 from ..helpdesk import content, eligibility, faq, support
 from ..i18n import current_locale, localize
+from ..limits import limiter
 from ..pagecache import cached_page
 
 bp = localize(Blueprint("pages", __name__, url_prefix="/<lang>"))
+limiter.exempt(bp)  # nothing here to brute-force; skipping the check keeps pages cheap
 
 
 @bp.get("/")
