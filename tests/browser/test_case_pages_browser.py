@@ -7,6 +7,7 @@ import pytest
 
 from case_helpers import PIN, case_body
 from helpers import axe_violations
+from openncii.config import DEFAULTS
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +25,7 @@ def submit(page, button):
         page.locator(button).click()
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
+@pytest.mark.parametrize("lang", DEFAULTS["LANGUAGES"])
 def test_case_pages_are_accessible_in_every_state(live_server, page, lang):
     found = {}
 
