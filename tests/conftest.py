@@ -22,7 +22,8 @@ POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+# The token in the wizard's <meta name="csrf-token"> or in a form's hidden csrf_token field.
+CSRF_TOKEN = re.compile(r'name="csrf[-_]token"[^>]*? (?:content|value)="([^"]+)"')
 
 
 def app_config(database_url, **overrides):
@@ -103,14 +104,14 @@ def clock(monkeypatch):
 
 
 def csrf_token_of(html):
-    """The CSRF token a page carries in its ``<meta name="csrf-token">``."""
-    return CSRF_META.search(html).group(1)
+    """The CSRF token a page carries (in a ``<meta>`` or a hidden form field)."""
+    return CSRF_TOKEN.search(html).group(1)
 
 
 @pytest.fixture
 def csrf_token(client):
-    """The CSRF token of the English home page (valid for the whole test session)."""
-    return csrf_token_of(client.get("/en/").get_data(as_text=True))
+    """The CSRF token of the English wizard page (valid for the whole test session)."""
+    return csrf_token_of(client.get("/en/submit").get_data(as_text=True))
 
 
 class LiveServer:

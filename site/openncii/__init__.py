@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, redirect, url_for
 from flask_wtf import CSRFProtect
 
-from . import assets, cli, config, db, errors, i18n, limits, security
+from . import assets, cli, config, db, errors, i18n, limits, pagecache, security
 from .helpdesk import support
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +43,7 @@ def create_app(test_config=None):
     limits.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    pagecache.init_app(app)
     app.extensions["openncii_support"] = support.load_directory(
         app.config["CONTENT_DIR"] / "support")
     register_blueprints(app)

@@ -32,12 +32,16 @@ SECURITY_HEADERS = {
 }
 
 
+# Pages can hold a case's details; never keep them in shared caches.
+PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "private, no-cache"}
+
+
 def add_security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    if response.mimetype == "text/html":
-        # Pages can hold a case's details; never keep them in shared caches.
-        response.headers.setdefault("Cache-Control", "private, no-cache")
+    """Add each header the view did not set itself (one pass: this runs on every response)."""
+    defaults = PAGE_HEADERS if response.mimetype == "text/html" else SECURITY_HEADERS
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend(
+        [(name, value) for name, value in defaults.items() if name.lower() not in present])
     return response
 
 

@@ -34,7 +34,7 @@ def test_case_pages_are_accessible_in_every_state(live_server, page, lang):
         if violations:
             found[name] = violations
 
-    page.goto(f"{live_server}/{lang}/status")
+    page.goto(f"{live_server}/{lang}/submit")
     status, answer = page.evaluate(CREATE_CASE, case_body())
     assert status == 201
     number = answer["caseNumber"]
