@@ -46,7 +46,7 @@ translations-extract:
 		--project OpenNCII -o translations/messages.pot .
 
 translations-update: translations-extract
-	$(PYBABEL) -q update -N --no-wrap -i translations/messages.pot -d translations
+	$(PYBABEL) -q update -N --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
 
 # Benchmarks print ratios against a baseline measured in the same run (not part of CI).
 bench: setup test-system-packages

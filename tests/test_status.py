@@ -45,6 +45,16 @@ def test_form_errors_link_to_their_fields(client):
     assert html.count('class="error-summary"') == 1
 
 
+@pytest.mark.parametrize("lang", ["en", "ar", "he"])
+def test_example_case_number_stays_left_to_right(client, lang):
+    example = cases.EXAMPLE_CASE_NUMBER
+    assert cases.parse_case_number(example) is not None
+    assert f'<bdi dir="ltr">{example}</bdi>' in text(client.get(f"/{lang}/status"))
+    refused = client.post(f"/{lang}/status", data={
+        "csrf_token": csrf_token(client, lang), "case_number": "F45V", "pin": PIN})
+    assert f"\u2066{example}\u2069" in text(refused)
+
+
 def test_wrong_pin_and_unknown_case_look_the_same(client):
     number = create_case(client)
     wrong_pin = sign_in(client, number, "not-my-pin-9")

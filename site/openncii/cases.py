@@ -4,7 +4,7 @@ No Flask here: views turn the :class:`Problem` codes this module reports into
 localized text, and pass configuration (bcrypt cost, file limit) in as arguments.
 
 Case numbers are 14 random symbols of Crockford's base-32 alphabet (70 bits) and two
-check symbols, shown as four groups of four ("7K2Q-DM9X-RTB4-HZE6"). The check symbols
+check symbols, shown as four groups of four ("7K2Q-DM9X-RTB4-HZ3C"). The check symbols
 make the number a codeword of a Reed-Solomon code over GF(32) with distance 3, so any
 error in one or two symbols -- every mistyped symbol, every swap of two symbols -- is
 caught before any lookup is made.
@@ -25,6 +25,7 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
 NUMBER_LENGTH = RANDOM_SYMBOLS + 2
 GROUP = 4
+EXAMPLE_CASE_NUMBER = "7K2Q-DM9X-RTB4-HZ3C"  # well formed, for hints; no case has it
 READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
 
 HEX = re.compile(r"[0-9a-fA-F]+")
@@ -98,7 +99,7 @@ def new_case_number():
 
 
 def format_case_number(number):
-    """``7K2QDM9XRTB4HZE6`` -> ``7K2Q-DM9X-RTB4-HZE6`` for reading aloud and writing down."""
+    """``7K2QDM9XRTB4HZ3C`` -> ``7K2Q-DM9X-RTB4-HZ3C`` for reading aloud and writing down."""
     return "-".join(number[i:i + GROUP] for i in range(0, len(number), GROUP))
 
 

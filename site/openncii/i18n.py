@@ -62,6 +62,15 @@ def locale_name(lang):
     return name[:1].upper() + name[1:]
 
 
+def left_to_right(text):
+    """Keep ``text`` (a case number, a hash) left-to-right inside any sentence.
+
+    Unicode's left-to-right isolate, for plain text such as form errors; templates
+    use ``<bdi dir="ltr">`` instead.
+    """
+    return f"\u2066{text}\u2069"
+
+
 def localize(blueprint):
     """Make ``blueprint`` take its locale from the ``<lang>`` URL prefix."""
 

@@ -19,7 +19,7 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from .. import cases
-from ..i18n import localize
+from ..i18n import left_to_right, localize
 from ..limits import limiter
 
 bp = localize(Blueprint("status", __name__, url_prefix="/<lang>/status"))
@@ -45,8 +45,8 @@ STATES = {
 def valid_case_number(form, field):
     if cases.parse_case_number(field.data or "") is None:
         raise ValidationError(_l(
-            "Check your case number. It has 16 letters and numbers, like 7K2Q-DM9X-RTB4-HZE6. "
-            "One of them may be mistyped."))
+            "Check your case number. It has 16 letters and numbers, like %(example)s. "
+            "One of them may be mistyped.", example=left_to_right(cases.EXAMPLE_CASE_NUMBER)))
 
 
 class LookupForm(FlaskForm):
@@ -96,7 +96,8 @@ def lookup():
             return redirect(url_for("status.lookup"))
         failed = True
     status = 400 if request.method == "POST" else 200
-    return render_template("status/lookup.html", form=form, failed=failed), status
+    return render_template("status/lookup.html", form=form, failed=failed,
+                           example_case_number=cases.EXAMPLE_CASE_NUMBER), status
 
 
 def render_case(case_id):
