@@ -54,35 +54,34 @@ def test_head_request_gets_headers_only(client):
     assert response.headers["Content-Encoding"] == "gzip"
 
 
-def test_later_visits_are_served_without_rendering_again(make_app):
+def app_with_page(make_app, render):
+    """An app with a cached page at /page that calls ``render``; returns it and a render count."""
     app = make_app()
     renders = []
 
-    @app.get("/counted")
+    @app.get("/page")
     @cached_page
-    def counted():
+    def page():
         renders.append(1)
-        return "<p>Same for everyone</p>"
+        return render()
 
-    answers = [app.test_client().get("/counted") for _ in range(3)]
+    return app, renders
+
+
+def test_later_visits_are_served_without_rendering_again(make_app):
+    app, renders = app_with_page(make_app, lambda: "<p>Same for everyone</p>")
+    answers = [app.test_client().get("/page") for _ in range(3)]
     assert len(renders) == 1
     assert {answer.get_data() for answer in answers} == {b"<p>Same for everyone</p>"}
     assert answers[2].headers["X-Frame-Options"] == "DENY"  # Flask's headers are kept
-    assert app.test_client().post("/counted").status_code == 405
+    assert app.test_client().post("/page").status_code == 405
 
 
 def test_a_page_that_uses_the_session_is_never_kept(make_app):
-    app = make_app()
-    renders = []
-
-    @app.get("/form")
-    @cached_page
-    def form_page():
-        renders.append(1)
-        return f'<input name="csrf_token" value="{generate_csrf()}">'
-
+    app, renders = app_with_page(
+        make_app, lambda: f'<input name="csrf_token" value="{generate_csrf()}">')
     visitor = app.test_client()
-    first, second = visitor.get("/form"), visitor.get("/form")  # the second sets no cookie
+    first, second = visitor.get("/page"), visitor.get("/page")  # the second sets no cookie
     assert "Set-Cookie" in first.headers and "Set-Cookie" not in second.headers
     assert len(renders) == 2
     assert "Cookie" in second.headers["Vary"]
