@@ -99,6 +99,12 @@ def test_errors_name_the_item_and_field(client):
     assert errors == [{"index": 20, "message": "A case can hold at most 20 files."}]
 
 
+def test_messages_with_a_number_take_its_plural_form(make_app):
+    client = make_app(MAX_FILES_PER_CASE=1).test_client()
+    errors = post_case(client, case_body([image_hash(), image_hash()])).get_json()["errors"]
+    assert errors == [{"index": 1, "message": "A case can hold at most 1 file."}]
+
+
 @pytest.mark.parametrize("kind", ["no token", "wrong token", "form body", "not json", "too large"])
 def test_requests_that_are_not_a_case_are_refused(client, storage_app, kind):
     before = snapshot(storage_app)

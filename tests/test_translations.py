@@ -27,7 +27,7 @@ def read_catalog(path, locale=None):
 
 
 def message_ids(catalog):
-    return {message.id for message in catalog if message.id}
+    return {(message.context, message.id) for message in catalog if message.id}
 
 
 def texts(value):
@@ -76,7 +76,7 @@ def test_locale_is_fully_translated(locale):
     for entry in template:
         if not entry.id:
             continue
-        message = catalog.get(entry.id)
+        message = catalog.get(entry.id, context=entry.context)
         translations = texts(message.string) if message else ()
         if message is None or not all(translations):
             problems.append(f"untranslated: {entry.id!r}")

@@ -120,7 +120,10 @@ def init_app(app):
     app.jinja_env.install_gettext_callables(
         lambda string: translations().ugettext(string),
         lambda singular, plural, n: translations().ungettext(singular, plural, n),
-        newstyle=True)
+        newstyle=True,
+        pgettext=lambda context, string: translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n:
+            translations().unpgettext(context, singular, plural, n))
 
     @app.context_processor
     def locale_context():

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
@@ -53,24 +54,42 @@ MESSAGES = {
     "body": _l("Send a JSON object with the fields pin, hashes and consent."),
     "consent": _l("Please confirm the consent statements before sending."),
     "pin_type": _l("Choose a PIN."),
-    "pin_short": _l("Your PIN must be at least %(min)d characters long."),
-    "pin_long": _l("Your PIN must be at most %(max)d characters long."),
+    "pin_short": lambda params: ngettext(
+        "Your PIN must be at least %(num)d character long.",
+        "Your PIN must be at least %(num)d characters long.", params["min"]),
+    "pin_long": lambda params: ngettext(
+        "Your PIN must be at most %(num)d character long.",
+        "Your PIN must be at most %(num)d characters long.", params["max"]),
     "pin_common": _l("This PIN is too easy to guess. Please choose a less common one."),
     "hashes": _l("Add at least one picture or video."),
     "item": _l("This entry is not a hash."),
     "signal_type": _l("The kind of hash must be one of: %(types)s."),
-    "hash_value": _l("%(type)s hashes must be %(length)d hexadecimal characters (0-9, a-f)."),
+    "hash_value": lambda params: ngettext(
+        "%(type)s hashes must be %(num)d hexadecimal character (0-9, a-f).",
+        "%(type)s hashes must be %(num)d hexadecimal characters (0-9, a-f).",
+        params["length"], type=params["type"]),
     "quality": _l("The quality must be a whole number from 0 to 100, for ImagePDQ hashes only."),
     "frame_of": _l("A video frame must point to a VideoMD5 entry of the same case."),
     "duplicate": _l("This hash is already in the case (entry %(other)d)."),
-    "too_many_files": _l("A case can hold at most %(max)d files."),
-    "too_many_frames": _l("A video can have at most %(max)d frame hashes."),
+    "too_many_files": lambda params: ngettext(
+        "A case can hold at most %(num)d file.",
+        "A case can hold at most %(num)d files.", params["max"]),
+    "too_many_frames": lambda params: ngettext(
+        "A video can have at most %(num)d frame hash.",
+        "A video can have at most %(num)d frame hashes.", params["max"]),
 }
 
 
+def problem_message(problem):
+    """The localized text of a problem; a message with a number gets its plural form."""
+    message = MESSAGES[problem.code]
+    if callable(message):
+        return message(problem.params)
+    return message % problem.params if problem.params else str(message)
+
+
 def problem_json(problem):
-    found = {"message": MESSAGES[problem.code] % problem.params if problem.params
-             else str(MESSAGES[problem.code])}
+    found = {"message": problem_message(problem)}
     if problem.index is not None:
         found["index"] = problem.index
     if problem.field is not None:
