@@ -1,10 +1,11 @@
 """Sample files of every format the hashing wizard accepts, written at test time.
 
 Pillow writes most; the formats it cannot write (PSD, MIFF, XPM, XCF, DICOM) are
-written here from their specifications, HEIC through pillow-heif.
+written here from their specifications, HEIC through pillow-heif, 16-bit PNG through ffmpeg.
 """
 
 import struct
+import subprocess
 
 import numpy as np
 from PIL import Image
@@ -134,6 +135,27 @@ def write_grey_png(path, rgb):
     Image.fromarray(rgb).convert("L").save(path)
 
 
+def write_transparent_png(path, rgb):
+    """RGBA with the left half fully transparent: its stored colours are what count."""
+    alpha = np.full(rgb.shape[:2], 255, np.uint8)
+    alpha[:, : rgb.shape[1] // 2] = 0
+    Image.fromarray(np.dstack([rgb, alpha])).save(path)
+
+
+def write_transparent_palette_png(path, rgb):
+    """A palette PNG whose most used colour is transparent (a tRNS chunk)."""
+    image = Image.fromarray(rgb).quantize(256)
+    image.save(path, transparency=int(np.bincount(np.asarray(image).ravel()).argmax()))
+
+
+def write_16_bit_png(path, rgb):
+    """16 bits a channel with alpha (ffmpeg scales each value by 257, so 8-bit reads agree)."""
+    height, width = rgb.shape[:2]
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                    "-s", f"{width}x{height}", "-i", "-", "-pix_fmt", "rgba64be", "-y", str(path)],
+                   input=rgb.tobytes(), check=True)
+
+
 def write_rotated_jpeg(path, rgb):
     """A JPEG whose EXIF says 'rotate 90° clockwise to display' (orientation 6)."""
     exif = Image.Exif()
@@ -148,6 +170,9 @@ WRITERS = {
     "exif-rotated.jpg": write_rotated_jpeg,
     "photo.png": pillow_writer(),
     "grey.png": write_grey_png,
+    "transparent.png": write_transparent_png,
+    "transparent-palette.png": write_transparent_palette_png,
+    "deep.png": write_16_bit_png,
     "photo.gif": write_gif,
     "photo.bmp": pillow_writer(),
     "photo.ico": pillow_writer(sizes=[(256, 256)]),

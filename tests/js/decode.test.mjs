@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { imageDecoderFor, resetJpegOrientation } from '../../static/js/hashing/decode.js';
+import { imageDecoderFor, pngHasTransparency, resetJpegOrientation } from '../../static/js/hashing/decode.js';
 
 const file = (name, type = '') => ({ name, type });
 
@@ -66,4 +66,32 @@ test('a malformed EXIF block is left alone without throwing', () => {
   const farOffset = jpegHead(6, true);
   farOffset[19] = 0xff; // IFD0 offset (bytes 16-19, little-endian) points far outside the block
   assert.equal(resetJpegOrientation(farOffset), 1);
+});
+
+/** A PNG's start: signature, IHDR of the given colour type, then the named chunks. */
+function pngHead(colourType, chunks) {
+  const chunk = (type, length) => {
+    const bytes = new Uint8Array(12 + length);
+    new DataView(bytes.buffer).setUint32(0, length);
+    bytes.set([...type].map((c) => c.charCodeAt(0)), 4);
+    return bytes;
+  };
+  const ihdr = chunk('IHDR', 13);
+  ihdr[8 + 9] = colourType; // width, height, bit depth, then colour type
+  const parts = [Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr,
+    ...chunks.map(([type, length]) => chunk(type, length))];
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  parts.reduce((at, part) => (bytes.set(part, at), at + part.length), 0);
+  return bytes;
+}
+
+test('PNG transparency: alpha channels and tRNS chunks before the image data', () => {
+  assert.equal(pngHasTransparency(pngHead(6, [['IDAT', 10]])), true); // RGBA
+  assert.equal(pngHasTransparency(pngHead(4, [['IDAT', 10]])), true); // grey + alpha
+  assert.equal(pngHasTransparency(pngHead(3, [['PLTE', 30], ['tRNS', 1], ['IDAT', 10]])), true);
+  assert.equal(pngHasTransparency(pngHead(2, [['iCCP', 3000], ['tRNS', 6], ['IDAT', 10]])), true);
+  assert.equal(pngHasTransparency(pngHead(2, [['IDAT', 10], ['tRNS', 6]])), false); // too late to count
+  assert.equal(pngHasTransparency(pngHead(2, [['IDAT', 10]])), false); // RGB
+  assert.equal(pngHasTransparency(pngHead(0, [])), false); // grey, truncated
+  assert.equal(pngHasTransparency(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0])), false); // not a PNG
 });

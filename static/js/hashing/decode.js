@@ -11,8 +11,9 @@
  *    the decoder (other formats rarely carry one). The dihedral PDQ hashes cover
  *    turned copies. Thumbnails are shown upright.
  *  - No colour management: embedded ICC profiles are not applied.
- *  - Alpha is ignored by PDQ. Browser decoding goes through a canvas, which
- *    premultiplies, so fully transparent pixels read as black there.
+ *  - Alpha is ignored: the stored colour of every pixel is hashed, transparent
+ *    or not. A canvas premultiplies (fully transparent pixels read as black), so
+ *    PNGs with transparency go to ImageMagick, which keeps the stored colours.
  *  - GIF and other animations: the first frame.
  */
 import { DOWNSAMPLE_DIMS, nearestIndices } from './pdq.js';
@@ -127,6 +128,27 @@ function bitmapPixels(bitmap) {
 
 /** How far into a JPEG the EXIF block is looked for. */
 const EXIF_SEARCH_BYTES = 256 * 1024;
+/** How far into a PNG its transparency (before the first image data) is looked for. */
+const PNG_SEARCH_BYTES = 1024 * 1024;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Whether PNG bytes can hold transparent pixels: an alpha channel (colour types
+ * 4 and 6) or a tRNS chunk, which comes before the first IDAT chunk.
+ * @param {Uint8Array} bytes the start of a PNG file
+ */
+export function pngHasTransparency(bytes) {
+  if (bytes.length < 26 || PNG_SIGNATURE.some((byte, i) => bytes[i] !== byte)) return false;
+  const colourType = bytes[25]; // in IHDR, the first chunk
+  if (colourType === 4 || colourType === 6) return true;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 8 <= bytes.length; at += 12 + view.getUint32(at)) {
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === 'tRNS') return true;
+    if (type === 'IDAT') return false;
+  }
+  return false;
+}
 
 /**
  * Sets the EXIF orientation (tag 0x0112 of IFD0) of JPEG bytes to 1, in place.
@@ -212,8 +234,9 @@ async function magickDecode(file, format) {
   const magick = await loadMagick();
   const bytes = new Uint8Array(await file.arrayBuffer());
   const settings = new magick.MagickReadSettings({ format });
-  const toPixels = (image) =>
-    image.write(magick.MagickFormat.Rgba, (data) => ({
+  const toPixels = (image) => {
+    image.depth = 8; // 16-bit files would otherwise give two bytes a channel
+    return image.write(magick.MagickFormat.Rgba, (data) => ({
       rgba: new Uint8ClampedArray(data),
       width: image.width,
       height: image.height,
@@ -221,6 +244,7 @@ async function magickDecode(file, format) {
       originalHeight: image.height,
       orientation: 1,
     }));
+  };
   try {
     if (FLATTEN.has(format)) {
       return magick.MagickImageCollection.use((images) => {
@@ -246,7 +270,12 @@ async function magickDecode(file, format) {
 export async function decodeImage(file) {
   const choice = imageDecoderFor(file);
   if (!choice) throw new DecodeError('unsupported-format');
-  return choice.decoder === 'native' ? nativeDecode(file, choice.format) : magickDecode(file, choice.format);
+  if (choice.decoder === 'magick') return magickDecode(file, choice.format);
+  if (choice.format === 'image/png') {
+    const head = new Uint8Array(await file.slice(0, PNG_SEARCH_BYTES).arrayBuffer());
+    if (pngHasTransparency(head)) return magickDecode(file, 'PNG');
+  }
+  return nativeDecode(file, choice.format);
 }
 
 /**
