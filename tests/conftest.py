@@ -10,6 +10,7 @@ import re
 import threading
 import uuid
 import warnings
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -50,9 +51,9 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A new, empty PostgreSQL database for this test run."""
+@contextmanager
+def new_postgres_database():
+    """The URL of a new, empty PostgreSQL database, dropped afterwards."""
     name = f"openncii_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3)
@@ -63,9 +64,18 @@ def postgres_url():
         warnings.warn(message)
         pytest.skip(message)
     admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.close()
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A new, empty PostgreSQL database for this test run."""
+    with new_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -4,8 +4,8 @@ A fetch starts at the first change with ``at >= startTimestamp``; with ties on `
 (a whole second, or a bulk load) only ``(at, seq)`` finds it without a scan. It
 replaces the single-column index on ``at``.
 
-``IF [NOT] EXISTS`` because v0001 creates tables from the current models, which
-already declare this index on a fresh install.
+``IF [NOT] EXISTS`` because installations made while v0001 still created the tables
+from the models (before it was frozen as SQL) got this index from it.
 """
 
 

@@ -1,0 +1,60 @@
+"""The migration steps build exactly the schema the models declare, on both databases.
+
+A fresh installation runs every step from the frozen v0001 on; a model changed without
+a new step (or a step that doesn't match its model) makes the two schemas differ.
+"""
+import pytest
+
+from conftest import new_postgres_database
+from openncii.db import open_database
+from openncii.models import MODELS
+
+SQLITE_SCHEMA = """SELECT type, name, tbl_name, sql FROM sqlite_master
+                   WHERE name NOT LIKE 'sqlite_%' AND tbl_name != 'schema_version'"""
+POSTGRES_SCHEMA = [
+    """SELECT table_name, column_name, data_type, character_maximum_length, is_nullable,
+              column_default
+       FROM information_schema.columns
+       WHERE table_schema = 'public' AND table_name != 'schema_version'""",
+    """SELECT tablename, indexname, indexdef FROM pg_indexes
+       WHERE schemaname = 'public' AND tablename != 'schema_version'""",
+    """SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+       WHERE connamespace = 'public'::regnamespace
+         AND conrelid::regclass::text != 'schema_version'""",
+]
+
+
+def schema(db):
+    queries = POSTGRES_SCHEMA if "postgres" in type(db).__name__.lower() else [SQLITE_SCHEMA]
+    return sorted(tuple(row) for query in queries for row in db.execute_sql(query).fetchall())
+
+
+def declared_schema(url, tmp_path):
+    db = open_database(url, tmp_path)
+    with db.bind_ctx(MODELS):
+        db.create_tables(MODELS)
+    try:
+        return schema(db)
+    finally:
+        db.close()
+
+
+def migrated_schema(make_app, url):
+    app = make_app(DATABASE_URL=url)  # migrates at start-up
+    with app.app_context():
+        return schema(app.extensions["openncii_db"])
+
+
+def test_sqlite_migrations_match_the_models(make_app, tmp_path):
+    migrated = migrated_schema(make_app, f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+    declared = declared_schema(f"sqlite:///{tmp_path / 'declared.sqlite3'}", tmp_path)
+    assert migrated == declared
+    assert any(name == "change_at_seq" for _, name, _, _ in migrated)
+
+
+def test_postgres_migrations_match_the_models(make_app, tmp_path):
+    with new_postgres_database() as migrated_url, new_postgres_database() as declared_url:
+        migrated = migrated_schema(make_app, migrated_url)
+        declared = declared_schema(declared_url, tmp_path)
+    assert migrated == declared
+    assert any(row[1] == "change_at_seq" for row in migrated if len(row) == 3)
