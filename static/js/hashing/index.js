@@ -31,7 +31,7 @@
  * ended when the call finishes or is cancelled. Video frames are decoded here,
  * in the page, because workers have no <video> element.
  */
-import { imageDecoderFor, thumbnailBlob } from './decode.js';
+import { compiledImageMagick, imageDecoderFor, imageMagickFormat, thumbnailBlob } from './decode.js';
 import { isVideo, sampleFrames } from './video.js';
 
 /** A worker for one hashFile call: request/response by id, ended on abort. */
@@ -83,7 +83,8 @@ class HashWorker {
 }
 
 async function hashImage(file, worker, onProgress) {
-  const image = await worker.call('image', { file }, onProgress);
+  const magickModule = (await imageMagickFormat(file)) ? await compiledImageMagick() : undefined;
+  const image = await worker.call('image', { file, magickModule }, onProgress);
   return {
     kind: 'image',
     hashes: [{ signalType: 'ImagePDQ', hashValue: image.hash, quality: image.quality }],

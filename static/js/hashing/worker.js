@@ -11,9 +11,9 @@ const MIN_SIDE = 5;
 
 const operations = {
   /** Decode an image file and hash it; also returns a thumbnail Blob. */
-  async image({ file }, progress) {
+  async image({ file, magickModule }, progress) {
     progress(0.05);
-    const pixels = await decodeImage(file);
+    const pixels = await decodeImage(file, magickModule);
     progress(0.6);
     if (pixels.originalWidth < MIN_SIDE || pixels.originalHeight < MIN_SIDE) {
       throw Object.assign(new Error('too-small'), { code: 'too-small' });
