@@ -148,6 +148,19 @@ def write_transparent_palette_png(path, rgb):
     image.save(path, transparency=int(np.bincount(np.asarray(image).ravel()).argmax()))
 
 
+def write_transparent_gif(path, rgb):
+    """A GIF whose most used colour is transparent."""
+    image = Image.fromarray(rgb).quantize(256)
+    image.save(path, transparency=int(np.bincount(np.asarray(image).ravel()).argmax()))
+
+
+def write_transparent_webp(path, rgb, **options):
+    """A WebP with alpha, its left half transparent; ``exact`` keeps the colours there."""
+    alpha = np.full(rgb.shape[:2], 255, np.uint8)
+    alpha[:, : rgb.shape[1] // 2] = 0
+    Image.fromarray(np.dstack([rgb, alpha])).save(path, exact=True, **options)
+
+
 def write_16_bit_png(path, rgb):
     """16 bits a channel with alpha (ffmpeg scales each value by 257, so 8-bit reads agree)."""
     height, width = rgb.shape[:2]
@@ -174,9 +187,12 @@ WRITERS = {
     "transparent-palette.png": write_transparent_palette_png,
     "deep.png": write_16_bit_png,
     "photo.gif": write_gif,
+    "transparent.gif": write_transparent_gif,
     "photo.bmp": pillow_writer(),
     "photo.ico": pillow_writer(sizes=[(256, 256)]),
     "photo.webp": pillow_writer(quality=90),
+    "transparent.webp": lambda path, rgb: write_transparent_webp(path, rgb, lossless=True),
+    "transparent-lossy.webp": lambda path, rgb: write_transparent_webp(path, rgb, quality=90),
     "photo.avif": pillow_writer(quality=90),
     "photo.tiff": pillow_writer(compression="tiff_lzw"),
     "photo.tga": pillow_writer(),

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { imageDecoderFor, pngHasTransparency, resetJpegOrientation } from '../../static/js/hashing/decode.js';
+import {
+  gifHasTransparency, imageDecoderFor, pngHasTransparency, resetJpegOrientation, webpHasAlpha,
+} from '../../static/js/hashing/decode.js';
 
 const file = (name, type = '') => ({ name, type });
 
@@ -94,4 +96,39 @@ test('PNG transparency: alpha channels and tRNS chunks before the image data', (
   assert.equal(pngHasTransparency(pngHead(2, [['IDAT', 10]])), false); // RGB
   assert.equal(pngHasTransparency(pngHead(0, [])), false); // grey, truncated
   assert.equal(pngHasTransparency(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0])), false); // not a PNG
+});
+
+/** A GIF's start: header, screen descriptor (+ a 4-colour table), then the given blocks. */
+function gifHead(...blocks) {
+  const header = [...'GIF89a'].map((c) => c.charCodeAt(0));
+  const screen = [1, 0, 1, 0, 0x81, 0, 0]; // 1x1, global table of 2^(1+1) colours
+  return Uint8Array.from([...header, ...screen, ...new Array(12).fill(0), ...blocks.flat()]);
+}
+const comment = [0x21, 0xfe, 3, 0x61, 0x62, 0x63, 0]; // comment extension, one sub-block
+const control = (flags) => [0x21, 0xf9, 4, flags, 0, 0, 7, 0]; // graphic control extension
+const image = [0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0];
+
+test('GIF transparency: the graphic control extension before the first image', () => {
+  assert.equal(gifHasTransparency(gifHead(control(0x01), image)), true);
+  assert.equal(gifHasTransparency(gifHead(comment, control(0x05), image)), true);
+  assert.equal(gifHasTransparency(gifHead(control(0x04), image)), false); // flag clear
+  assert.equal(gifHasTransparency(gifHead(image, control(0x01))), false); // after the image
+  assert.equal(gifHasTransparency(Uint8Array.from([0x89, 0x50, 0x4e, 0x47])), false);
+});
+
+/** A WebP's start: RIFF header, then a chunk of the given type whose data starts with `data`. */
+function webpHead(type, data) {
+  const bytes = new Uint8Array(30);
+  bytes.set([...`RIFF\0\0\0\0WEBP${type}`].map((c) => c.charCodeAt(0)));
+  bytes.set(data, 20);
+  return bytes;
+}
+
+test('WebP alpha: the VP8X flag or the VP8L alpha_is_used bit', () => {
+  assert.equal(webpHasAlpha(webpHead('VP8X', [0x10])), true);
+  assert.equal(webpHasAlpha(webpHead('VP8X', [0x20])), false); // ICC profile only
+  assert.equal(webpHasAlpha(webpHead('VP8L', [0x2f, 0, 0, 0, 0x10])), true);
+  assert.equal(webpHasAlpha(webpHead('VP8L', [0x2f, 0xff, 0xff, 0xff, 0x0f])), false);
+  assert.equal(webpHasAlpha(webpHead('VP8 ', [0x10, 0, 0, 0, 0x10])), false); // lossy: no alpha
+  assert.equal(webpHasAlpha(Uint8Array.from([0x47, 0x49, 0x46])), false);
 });

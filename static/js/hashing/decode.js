@@ -13,7 +13,8 @@
  *  - No colour management: embedded ICC profiles are not applied.
  *  - Alpha is ignored: the stored colour of every pixel is hashed, transparent
  *    or not. A canvas premultiplies (fully transparent pixels read as black), so
- *    PNGs with transparency go to ImageMagick, which keeps the stored colours.
+ *    PNGs, GIFs and WebPs with transparency go to ImageMagick, which keeps the
+ *    stored colours.
  *  - GIF and other animations: the first frame.
  */
 import { DOWNSAMPLE_DIMS, nearestIndices } from './pdq.js';
@@ -128,8 +129,8 @@ function bitmapPixels(bitmap) {
 
 /** How far into a JPEG the EXIF block is looked for. */
 const EXIF_SEARCH_BYTES = 256 * 1024;
-/** How far into a PNG its transparency (before the first image data) is looked for. */
-const PNG_SEARCH_BYTES = 1024 * 1024;
+/** How far into a file its transparency (stated before the first image data) is looked for. */
+const TRANSPARENCY_SEARCH_BYTES = 1024 * 1024;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /**
@@ -149,6 +150,43 @@ export function pngHasTransparency(bytes) {
   }
   return false;
 }
+
+/**
+ * Whether GIF bytes make a colour transparent: a graphic control extension with
+ * its transparency flag, before the first image.
+ * @param {Uint8Array} bytes the start of a GIF file
+ */
+export function gifHasTransparency(bytes) {
+  if (bytes.length < 13 || String.fromCharCode(...bytes.subarray(0, 3)) !== 'GIF') return false;
+  const packed = bytes[10];
+  let at = 13 + (packed & 0x80 ? 3 * 2 ** ((packed & 0x07) + 1) : 0); // global colour table
+  while (at + 3 < bytes.length && bytes[at] === 0x21) { // extensions, until the first image
+    if (bytes[at + 1] === 0xf9) return (bytes[at + 3] & 0x01) === 1;
+    at += 2;
+    while (at < bytes.length && bytes[at] !== 0) at += bytes[at] + 1; // data sub-blocks
+    at += 1;
+  }
+  return false;
+}
+
+/**
+ * Whether WebP bytes carry alpha: the VP8X alpha flag, or VP8L's alpha_is_used bit.
+ * @param {Uint8Array} bytes the start of a WebP file
+ */
+export function webpHasAlpha(bytes) {
+  const tag = (at) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 25 || tag(0) !== 'RIFF' || tag(8) !== 'WEBP') return false;
+  if (tag(12) === 'VP8X') return (bytes[20] & 0x10) !== 0;
+  if (tag(12) === 'VP8L') return (bytes[24] & 0x10) !== 0; // bit 28 after the 0x2f signature
+  return false; // VP8: lossy without alpha
+}
+
+/** Browser formats that can be transparent: how to tell, and ImageMagick's name for them. */
+const TRANSPARENCY = {
+  'image/png': [pngHasTransparency, 'PNG'],
+  'image/gif': [gifHasTransparency, 'GIF'],
+  'image/webp': [webpHasAlpha, 'WEBP'],
+};
 
 /**
  * Sets the EXIF orientation (tag 0x0112 of IFD0) of JPEG bytes to 1, in place.
@@ -272,15 +310,16 @@ async function magickDecode(file, format, module) {
 
 /**
  * Which ImageMagick format reads a file, or null when the browser decodes it:
- * the formats browsers don't read, and PNGs with transparency (see the top).
+ * the formats browsers don't read, and transparent pictures (see the top).
  * @param {File} file
  */
 export async function imageMagickFormat(file) {
   const choice = imageDecoderFor(file);
   if (choice?.decoder === 'magick') return choice.format;
-  if (choice?.format !== 'image/png') return null;
-  const head = new Uint8Array(await file.slice(0, PNG_SEARCH_BYTES).arrayBuffer());
-  return pngHasTransparency(head) ? 'PNG' : null;
+  const [isTransparent, format] = TRANSPARENCY[choice?.format] ?? [];
+  if (!isTransparent) return null;
+  const head = new Uint8Array(await file.slice(0, TRANSPARENCY_SEARCH_BYTES).arrayBuffer());
+  return isTransparent(head) ? format : null;
 }
 
 /**
