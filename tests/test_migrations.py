@@ -6,7 +6,7 @@ a new step (or a step that doesn't match its model) makes the two schemas differ
 import pytest
 
 from conftest import new_postgres_database
-from openncii.db import open_database
+from openncii.db import is_postgres, open_database
 from openncii.models import MODELS
 
 SQLITE_SCHEMA = """SELECT type, name, tbl_name, sql FROM sqlite_master
@@ -25,7 +25,7 @@ POSTGRES_SCHEMA = [
 
 
 def schema(db):
-    queries = POSTGRES_SCHEMA if "postgres" in type(db).__name__.lower() else [SQLITE_SCHEMA]
+    queries = POSTGRES_SCHEMA if is_postgres(db) else [SQLITE_SCHEMA]
     return sorted(tuple(row) for query in queries for row in db.execute_sql(query).fetchall())
 
 
