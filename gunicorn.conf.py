@@ -1,4 +1,5 @@
 """gunicorn settings: the access log never records client addresses."""
+
 bind = "127.0.0.1:8000"
 workers = 2
 accesslog = "-"

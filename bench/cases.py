@@ -11,6 +11,7 @@ which dominates the cost of a case; a second pass with cost 4 shows the storage 
 
     .venv/bin/python bench/cases.py [--clients 50] [--cases 2] [--pings 40] [--rounds 12 4]
 """
+
 import argparse
 import os
 import re
@@ -24,7 +25,6 @@ from contextlib import contextmanager
 
 import psycopg
 import requests
-
 from serving import gunicorn
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -34,7 +34,6 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 def bench_app():
     """The app under test plus a trivial JSON endpoint (gunicorn calls this)."""
     from flask import jsonify
-
     from openncii import create_app
 
     app = create_app()
@@ -45,18 +44,24 @@ def bench_app():
 @contextmanager
 def served(database_url, rounds, workdir):
     """gunicorn serving :func:`bench_app` on a free 127.0.0.1 port; yields its base URL."""
-    environ = {"OPENNCII_DATABASE_URL": database_url, "OPENNCII_SECRET_KEY": "bench",
-               "OPENNCII_RATELIMIT_ENABLED": "0", "OPENNCII_BCRYPT_ROUNDS": str(rounds)}
+    environ = {
+        "OPENNCII_DATABASE_URL": database_url,
+        "OPENNCII_SECRET_KEY": "bench",
+        "OPENNCII_RATELIMIT_ENABLED": "0",
+        "OPENNCII_BCRYPT_ROUNDS": str(rounds),
+    }
     options = ["--workers", "2", "--worker-class", "gthread", "--threads", "25"]
     with gunicorn("cases:bench_app()", workdir, environ, options) as (base_url, _):
         yield base_url
 
 
 def case_body():
-    hashes = [{"signalType": "ImagePDQ", "hashValue": secrets.token_hex(32), "quality": 90},
-              {"signalType": "VideoMD5", "hashValue": secrets.token_hex(16)},
-              {"signalType": "ImagePDQ", "hashValue": secrets.token_hex(32), "frameOf": 1},
-              {"signalType": "ImagePDQ", "hashValue": secrets.token_hex(32), "quality": 80}]
+    hashes = [
+        {"signalType": "ImagePDQ", "hashValue": secrets.token_hex(32), "quality": 90},
+        {"signalType": "VideoMD5", "hashValue": secrets.token_hex(16)},
+        {"signalType": "ImagePDQ", "hashValue": secrets.token_hex(32), "frameOf": 1},
+        {"signalType": "ImagePDQ", "hashValue": secrets.token_hex(32), "quality": 80},
+    ]
     return {"pin": "tulip-river-" + secrets.token_hex(2), "hashes": hashes, "consent": True}
 
 
@@ -90,7 +95,8 @@ def ping(base_url):
 
 def create(base_url):
     return lambda session, token: session.post(
-        f"{base_url}/api/cases", json=case_body(), headers={"X-CSRFToken": token}, timeout=300)
+        f"{base_url}/api/cases", json=case_body(), headers={"X-CSRFToken": token}, timeout=300
+    )
 
 
 @contextmanager
@@ -118,8 +124,11 @@ def measure(label, database_url, rounds, args, workdir):
     with served(database_url, rounds, workdir) as base_url:
         baseline = rate(base_url, args.clients, args.pings, ping(base_url))
         cases = rate(base_url, args.clients, args.cases, create(base_url))
-    print(f"{label:<10} bcrypt {rounds:>2} | trivial JSON endpoint {baseline:7.1f} req/s | "
-          f"case creation {cases:6.1f} cases/s | ratio {cases / baseline:.4f}", flush=True)
+    print(
+        f"{label:<10} bcrypt {rounds:>2} | trivial JSON endpoint {baseline:7.1f} req/s | "
+        f"case creation {cases:6.1f} cases/s | ratio {cases / baseline:.4f}",
+        flush=True,
+    )
 
 
 def main():
@@ -127,16 +136,23 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--cases", type=int, default=2, help="cases per client")
     parser.add_argument("--pings", type=int, default=40, help="baseline requests per client")
-    parser.add_argument("--rounds", type=int, nargs="+", default=[12, 4],
-                        help="bcrypt costs of the PIN hash to measure")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        nargs="+",
+        default=[12, 4],
+        help="bcrypt costs of the PIN hash to measure",
+    )
     args = parser.parse_args()
-    print(f"{args.clients} concurrent clients, gunicorn 2 workers x 25 threads, "
-          f"{os.cpu_count()} CPUs; bcrypt on one core: " + ", ".join(
-              f"cost {rounds} {bcrypt_rate(rounds):.1f}/s" for rounds in args.rounds), flush=True)
+    print(
+        f"{args.clients} concurrent clients, gunicorn 2 workers x 25 threads, "
+        f"{os.cpu_count()} CPUs; bcrypt on one core: "
+        + ", ".join(f"cost {rounds} {bcrypt_rate(rounds):.1f}/s" for rounds in args.rounds),
+        flush=True,
+    )
     for rounds in args.rounds:
         with tempfile.TemporaryDirectory() as workdir:
-            measure("SQLite", f"sqlite:///{workdir}/bench.sqlite3", rounds, args,
-                    workdir)
+            measure("SQLite", f"sqlite:///{workdir}/bench.sqlite3", rounds, args, workdir)
             with postgres_database() as url:
                 measure("PostgreSQL", url, rounds, args, workdir)
 

@@ -11,6 +11,7 @@ the server and how much the client's own parsing (dacite, ~35 us per record).
 
     python bench/feed.py [--hashes N] [--only sqlite|postgres]
 """
+
 import argparse
 import secrets
 import tempfile
@@ -20,11 +21,10 @@ from pathlib import Path
 
 import psycopg
 import requests
-from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
-
 from openncii import create_app, partners
 from openncii.db import database, is_postgres
 from serving import gunicorn
+from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET_KEY = secrets.token_hex(32)
@@ -52,17 +52,26 @@ def table_rows(count, at):
     """The rows of each table for ``count`` hashes, ids counting from 1."""
     cases = count // PER_CASE
     return {
-        "case": ("id, number, pin_hash, reference, status, created_at, updated_at, "
-                 "failed_attempts, locked_until",
-                 ((i, f"B{i:014d}", "-", secrets.token_hex(16), "active", at, at, 0, 0)
-                  for i in range(1, cases + 1))),
-        "signal": ("id, signal_type, value",
-                   ((i, "ImagePDQ", f"{i:064x}") for i in range(1, count + 1))),
-        "case_hash": ("id, case_id, signal_id, position, quality",
-                      ((i, (i - 1) // PER_CASE + 1, i, (i - 1) % PER_CASE, 90)
-                       for i in range(1, count + 1))),
-        "change": ("seq, signal_id, at, reason",
-                   ((i, i, at, "case_created") for i in range(1, count + 1))),
+        "case": (
+            "id, number, pin_hash, reference, status, created_at, updated_at, "
+            "failed_attempts, locked_until",
+            (
+                (i, f"B{i:014d}", "-", secrets.token_hex(16), "active", at, at, 0, 0)
+                for i in range(1, cases + 1)
+            ),
+        ),
+        "signal": (
+            "id, signal_type, value",
+            ((i, "ImagePDQ", f"{i:064x}") for i in range(1, count + 1)),
+        ),
+        "case_hash": (
+            "id, case_id, signal_id, position, quality",
+            ((i, (i - 1) // PER_CASE + 1, i, (i - 1) % PER_CASE, 90) for i in range(1, count + 1)),
+        ),
+        "change": (
+            "seq, signal_id, at, reason",
+            ((i, i, at, "case_created") for i in range(1, count + 1)),
+        ),
     }
 
 
@@ -80,12 +89,14 @@ def bulk_load(count):
                 marks = ", ".join("?" * len(columns.split(", ")))
                 for batch in batches(rows):
                     raw.cursor().executemany(
-                        f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', batch)
+                        f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', batch
+                    )
     if is_postgres():
         for table in ("case", "signal", "case_hash", "change"):
             database.execute_sql(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', "
-                f"'{'seq' if table == 'change' else 'id'}'), {count})")
+                f"'{'seq' if table == 'change' else 'id'}'), {count})"
+            )
     database.execute_sql("ANALYZE")
 
 
@@ -142,7 +153,9 @@ def run(name, database_url, count, folder):
         database.close()
     environ = {"OPENNCII_DATABASE_URL": database_url, "OPENNCII_SECRET_KEY": SECRET_KEY}
     with gunicorn("wsgi:app", folder, environ, ["--workers", "1", "--timeout", "300"]) as (
-            base_url, server):
+        base_url,
+        server,
+    ):
         records, sync_seconds, first_rss = full_sync(base_url, key, server)
         raw_seconds = raw_sync_seconds(base_url, key)
         last_rss = peak_rss_mb(server)
@@ -150,12 +163,18 @@ def run(name, database_url, count, folder):
     feed_rate, select_rate = records / sync_seconds, rows / select_seconds
     print(f"{name}: loaded {count:,} hashes in {loaded:.1f} s")
     print(f"{name}: plain SELECT {select_rate:,.0f} rows/s ({select_seconds:.1f} s)")
-    print(f"{name}: full sync    {feed_rate:,.0f} records/s ({sync_seconds:.1f} s, target < 60 s)"
-          f" = {feed_rate / select_rate:.3f} x plain SELECT")
-    print(f"{name}: of which server + HTTP {raw_seconds:.1f} s (same pages fetched with plain "
-          f"requests); the rest is the client's own parsing")
-    print(f"{name}: server peak RSS {first_rss:.0f} MB after the first page, "
-          f"{last_rss:.0f} MB at the end")
+    print(
+        f"{name}: full sync    {feed_rate:,.0f} records/s ({sync_seconds:.1f} s, target < 60 s)"
+        f" = {feed_rate / select_rate:.3f} x plain SELECT"
+    )
+    print(
+        f"{name}: of which server + HTTP {raw_seconds:.1f} s (same pages fetched with plain "
+        f"requests); the rest is the client's own parsing"
+    )
+    print(
+        f"{name}: server peak RSS {first_rss:.0f} MB after the first page, "
+        f"{last_rss:.0f} MB at the end"
+    )
 
 
 def main():
@@ -171,8 +190,12 @@ def main():
             with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
                 admin.execute(f'CREATE DATABASE "{name}"')
                 try:
-                    run("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{name}",
-                        args.hashes, folder)
+                    run(
+                        "PostgreSQL",
+                        f"postgresql://postgres@127.0.0.1:5432/{name}",
+                        args.hashes,
+                        folder,
+                    )
                 finally:
                     admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 

@@ -27,12 +27,17 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from hashing_reference import photo, reference_resize  # noqa: E402
-
 from openncii import create_app  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--enable-precise-memory-info",
-                 "--js-flags=--expose-gc"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-precise-memory-info",
+    "--js-flags=--expose-gc",
+]
 MB = 1000 * 1000
 
 SETUP_JS = """() => {
@@ -115,8 +120,10 @@ def bench_pdq(page, folder):
     page.set_input_files("#bench-file", str(folder / "pdq.png"))
     js_ms = min(page.evaluate(PDQ_JS, 50))
     cpp_ms = 1000 * best_seconds(lambda: pdqhash.compute(rgb), 50)
-    print(f"PDQ 512x512 (best of 50): JavaScript {js_ms:.1f} ms, C++ reference (pdqhash) {cpp_ms:.1f} ms "
-          f"-> ratio {js_ms / cpp_ms:.2f}x (target <= 2x)")
+    print(
+        f"PDQ 512x512 (best of 50): JavaScript {js_ms:.1f} ms, C++ reference (pdqhash) {cpp_ms:.1f} ms "
+        f"-> ratio {js_ms / cpp_ms:.2f}x (target <= 2x)"
+    )
 
 
 def bench_12mp_jpeg(page, folder):
@@ -133,9 +140,12 @@ def bench_12mp_jpeg(page, folder):
     def python_pipeline():
         with Image.open(path) as image:
             pdqhash.compute(reference_resize(np.asarray(image.convert("RGB"))))
+
     python_ms = 1000 * best_seconds(python_pipeline, 3)
-    print(f"12 MP JPEG decode + PDQ (best of 3): Chromium hashFile (worker) {best_ms:.0f} ms; "
-          f"Pillow decode + pdqhash baseline {python_ms:.0f} ms")
+    print(
+        f"12 MP JPEG decode + PDQ (best of 3): Chromium hashFile (worker) {best_ms:.0f} ms; "
+        f"Pillow decode + pdqhash baseline {python_ms:.0f} ms"
+    )
 
 
 def bench_md5(page, folder, size=500 * MB, runs=3):
@@ -151,8 +161,10 @@ def bench_md5(page, folder, size=500 * MB, runs=3):
         browser_best = min(browser_best, browser["ms"] / 1000)
         native_best = min(native_best, native_seconds)
     browser_rate, native_rate = size / browser_best / MB, size / native_best / MB
-    print(f"MD5 of {size // MB} MB (best of {runs}): browser {browser_rate:.0f} MB/s, "
-          f"hashlib {native_rate:.0f} MB/s -> ratio {browser_rate / native_rate:.2f}x (target >= 0.5x)")
+    print(
+        f"MD5 of {size // MB} MB (best of {runs}): browser {browser_rate:.0f} MB/s, "
+        f"hashlib {native_rate:.0f} MB/s -> ratio {browser_rate / native_rate:.2f}x (target >= 0.5x)"
+    )
     path.unlink()
 
 
@@ -164,20 +176,25 @@ def bench_heap(page, folder):
     sparse_file(path, 2000 * MB)
     page.set_input_files("#bench-file", str(path))
     outcome = page.evaluate(MD5_JS)
-    print(f"Peak JS heap hashing 2 GB: {outcome['peak'] / MB:.1f} MB "
-          f"(before: {outcome['before'] / MB:.1f} MB; target < 100 MB); "
-          f"{2000 / (outcome['ms'] / 1000):.0f} MB/s")
+    print(
+        f"Peak JS heap hashing 2 GB: {outcome['peak'] / MB:.1f} MB "
+        f"(before: {outcome['before'] / MB:.1f} MB; target < 100 MB); "
+        f"{2000 / (outcome['ms'] / 1000):.0f} MB/s"
+    )
     path.unlink()
 
 
 def main():
-    app = create_app({"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
-                      "DATABASE_URL": "sqlite:///:memory:"})
+    app = create_app(
+        {"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False, "DATABASE_URL": "sqlite:///:memory:"}
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{server.server_port}/en/")
             page.evaluate(SETUP_JS)

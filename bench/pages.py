@@ -8,6 +8,7 @@ session cookie the wizard gave it and revalidating its copy with ``If-None-Match
 Those two are served from the page cache; for scale it also prints FAQ searches that
 nobody made before, which are rendered from the cached Markdown each time.
 """
+
 import re
 import shutil
 import subprocess
@@ -18,16 +19,16 @@ from pathlib import Path
 
 from serving import gunicorn
 
-HELLO = '''
+HELLO = """
 from flask import Flask
 app = Flask(__name__)
 
 @app.get("/")
 def hello():
     return "Hello, World!"
-'''
+"""
 # Each request asks for a search no one asked before, so every page is rendered.
-NEW_SEARCH_EACH_TIME = '''
+NEW_SEARCH_EACH_TIME = """
 local threads = 0
 function setup(thread)
   threads = threads + 1
@@ -38,7 +39,7 @@ function request()
   count = count + 1
   return wrk.format("GET", wrk.path .. "?q=pin+" .. prefix .. "x" .. count)
 end
-'''
+"""
 ROUNDS = 3
 SECONDS = 5
 
@@ -50,9 +51,21 @@ def requests_per_second(url, *extra_headers, script=None):
     if script:
         options += ["--script", script]
     output = subprocess.run(
-        ["wrk", "--threads", "2", "--connections", "16", "--duration", f"{SECONDS}s",
-         *options, url],
-        capture_output=True, text=True, check=True).stdout
+        [
+            "wrk",
+            "--threads",
+            "2",
+            "--connections",
+            "16",
+            "--duration",
+            f"{SECONDS}s",
+            *options,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 
@@ -69,10 +82,14 @@ def main():
         Path(folder, "hello.py").write_text(HELLO)
         searches = Path(folder, "searches.lua")
         searches.write_text(NEW_SEARCH_EACH_TIME)
-        environ = {"OPENNCII_DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
-                   "OPENNCII_SECRET_KEY": "bench"}
-        with gunicorn("wsgi:app", folder, environ, two_workers) as (faq_url, _), \
-                gunicorn("hello:app", folder, environ, two_workers) as (hello_url, _):
+        environ = {
+            "OPENNCII_DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+            "OPENNCII_SECRET_KEY": "bench",
+        }
+        with (
+            gunicorn("wsgi:app", folder, environ, two_workers) as (faq_url, _),
+            gunicorn("hello:app", folder, environ, two_workers) as (hello_url, _),
+        ):
             requests_per_second(faq_url + "/en/faq")  # warm the page cache in both workers
             cookie = response_header(faq_url + "/en/submit", "Set-Cookie").split(";", 1)[0]
             etag = response_header(faq_url + "/en/faq", "ETag")
@@ -80,16 +97,23 @@ def main():
             for _ in range(ROUNDS):
                 hello.append(requests_per_second(hello_url + "/"))
                 faq.append(requests_per_second(faq_url + "/en/faq"))
-                returning.append(requests_per_second(
-                    faq_url + "/en/faq", f"Cookie: {cookie}", f"If-None-Match: {etag}"))
+                returning.append(
+                    requests_per_second(
+                        faq_url + "/en/faq", f"Cookie: {cookie}", f"If-None-Match: {etag}"
+                    )
+                )
                 rendered.append(requests_per_second(faq_url + "/en/faq", script=searches))
     best_hello = max(hello)
     print(f"hello world: {best_hello:.0f} req/s (best of {ROUNDS} x {SECONDS}s)")
-    for label, rates, target in [("first visit", faq, " (target >= 0.7)"),
-                                 ("returning visitor (304)", returning, " (target >= 0.7)"),
-                                 ("a new search each time, rendered", rendered, "")]:
-        print(f"FAQ /en/faq, {label}: {max(rates):.0f} req/s, "
-              f"ratio to hello world {max(rates) / best_hello:.2f}{target}")
+    for label, rates, target in [
+        ("first visit", faq, " (target >= 0.7)"),
+        ("returning visitor (304)", returning, " (target >= 0.7)"),
+        ("a new search each time, rendered", rendered, ""),
+    ]:
+        print(
+            f"FAQ /en/faq, {label}: {max(rates):.0f} req/s, "
+            f"ratio to hello world {max(rates) / best_hello:.2f}{target}"
+        )
 
 
 if __name__ == "__main__":

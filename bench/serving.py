@@ -1,4 +1,5 @@
 """Serving an app under gunicorn on 127.0.0.1 for a benchmark, and stopping it after."""
+
 import os
 import socket
 import subprocess
@@ -24,12 +25,26 @@ def gunicorn(app, folder, environ=None, options=()):
     and ``bench/`` are on its Python path.
     """
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "bench")]),
-               **(environ or {}))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "bench")]), **(environ or {})
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--no-control-socket", *options, app],
-        cwd=folder, env=env, stdout=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+            *options,
+            app,
+        ],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}", process

@@ -9,6 +9,7 @@ distance between the hashes the wizard shows and the reference's.
 
 Run: .venv/bin/python bench/wizard.py   (after `make setup`; writes ~60 MB to /tmp)
 """
+
 import logging
 import sys
 import tempfile
@@ -24,11 +25,15 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from hashing_reference import distance, photo, reference_hash  # noqa: E402
-
 from openncii import create_app  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 FILES, WIDTH, HEIGHT = 20, 4000, 3000
 CONSENTS = ["me", "adult", "intimate", "partners"]
 
@@ -60,8 +65,13 @@ def reference_seconds(paths):
 def serve():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     folder = tempfile.mkdtemp(prefix="openncii-bench-")
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
@@ -70,7 +80,9 @@ def serve():
 def wizard_seconds(base, paths):
     """Seconds from choosing the files to all cards ready; and the hashes step 3 lists."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         page = browser.new_page()
         page.goto(f"{base}/en/submit")
         for key in CONSENTS:
@@ -81,7 +93,8 @@ def wizard_seconds(base, paths):
         page.get_by_test_id("file-input").set_input_files([str(path) for path in paths])
         expect(cards).to_have_count(len(paths))
         expect(page.locator('[data-testid="file-card"][data-state="hashing"]')).to_have_count(
-            0, timeout=600_000)
+            0, timeout=600_000
+        )
         seconds = time.perf_counter() - start
         states = [card.get_attribute("data-state") for card in cards.all()]
         page.locator('section[data-step="2"] form > .actions > button').click()
@@ -102,8 +115,12 @@ def main():
             server.shutdown()
         python_time, python_hashes = reference_seconds(paths)
     worst = max(distance(a, b) for a, b in zip(browser_hashes, python_hashes))
-    print(f"wizard, choosing to all ready:   {browser_time:6.2f} s ({browser_time / FILES:.2f} s per file)")
-    print(f"pdqhash in Python (Pillow decode): {python_time:6.2f} s ({python_time / FILES:.2f} s per file)")
+    print(
+        f"wizard, choosing to all ready:   {browser_time:6.2f} s ({browser_time / FILES:.2f} s per file)"
+    )
+    print(
+        f"pdqhash in Python (Pillow decode): {python_time:6.2f} s ({python_time / FILES:.2f} s per file)"
+    )
     print(f"ratio wizard / pdqhash:            {browser_time / python_time:6.2f}x")
     print(f"largest Hamming distance wizard vs reference: {worst}")
 

@@ -1,4 +1,5 @@
 """Helpers for the case-store tests: request bodies, creating cases, database snapshots."""
+
 import secrets
 import subprocess
 from pathlib import Path
@@ -41,8 +42,11 @@ def create_case(client, body=None):
 
 
 def sign_in(client, number, pin=PIN, lang="en", **kwargs):
-    return client.post(f"/{lang}/status", data={
-        "csrf_token": csrf_token(client, lang), "case_number": number, "pin": pin}, **kwargs)
+    return client.post(
+        f"/{lang}/status",
+        data={"csrf_token": csrf_token(client, lang), "case_number": number, "pin": pin},
+        **kwargs,
+    )
 
 
 def snapshot(app):
@@ -56,6 +60,9 @@ def database_dump(app):
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        return b"".join(Path(f"{path}{suffix}").read_bytes()
-                        for suffix in ("", "-wal", "-shm") if Path(f"{path}{suffix}").exists())
+        return b"".join(
+            Path(f"{path}{suffix}").read_bytes()
+            for suffix in ("", "-wal", "-shm")
+            if Path(f"{path}{suffix}").exists()
+        )
     return subprocess.run(["pg_dump", "--no-owner", url], check=True, capture_output=True).stdout

@@ -5,6 +5,7 @@ expected at 127.0.0.1:5432 (user postgres, database ``test``); each run creates 
 drops its own database. Without PostgreSQL those tests skip loudly, unless ``CI`` is
 set, where they fail.
 """
+
 import os
 import re
 import threading
@@ -14,30 +15,42 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
-from werkzeug.serving import make_server
-
 from openncii import create_app
 from openncii.models import MODELS
+from werkzeug.serving import make_server
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The token in the wizard's <meta name="csrf-token"> or in a form's hidden csrf_token field.
 CSRF_TOKEN = re.compile(r'name="csrf[-_]token"[^>]*? (?:content|value)="([^"]+)"')
 
 
 def app_config(database_url, **overrides):
-    return {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
-            "RATELIMIT_ENABLED": False, "BCRYPT_ROUNDS": 4, **overrides}
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": False,
+        "BCRYPT_ROUNDS": 4,
+        **overrides,
+    }
 
 
 @pytest.fixture
 def make_app(tmp_path):
     """``make_app(**config)``: a fresh app on its own SQLite file unless told otherwise."""
+
     def factory(**overrides):
         url = overrides.pop("DATABASE_URL", f"sqlite:///{tmp_path / 'openncii.sqlite3'}")
         return create_app(app_config(url, **overrides))
+
     return factory
 
 
@@ -60,7 +73,9 @@ def new_postgres_database():
     except psycopg.OperationalError as error:
         if os.environ.get("CI"):
             raise
-        message = f"PostgreSQL unreachable at {POSTGRES_ADMIN}: {error} -- SKIPPING POSTGRESQL TESTS"
+        message = (
+            f"PostgreSQL unreachable at {POSTGRES_ADMIN}: {error} -- SKIPPING POSTGRESQL TESTS"
+        )
         warnings.warn(message)
         pytest.skip(message)
     admin.execute(f'CREATE DATABASE "{name}"')
@@ -142,9 +157,11 @@ class LiveServer:
 def serve():
     """``serve(app)`` -> base URL of a live server for that app, stopped after the test."""
     servers = []
+
     def start(app):
         servers.append(LiveServer(app))
         return servers[-1].url
+
     yield start
     for server in servers:
         server.stop()

@@ -31,6 +31,7 @@ def distance(hex_a, hex_b):
 
 # ---- picture generators: each returns an RGB uint8 array (height, width, 3) ----
 
+
 def gradient(rng, width, height):
     x = np.linspace(0, 1, width)[None, :]
     y = np.linspace(0, 1, height)[:, None]
@@ -54,7 +55,9 @@ def noise(rng, width, height):
 
 
 def smooth_noise(rng, width, height):
-    cells = rng.integers(0, 256, (int(rng.integers(2, 12)), int(rng.integers(2, 12)), 3), dtype=np.uint8)
+    cells = rng.integers(
+        0, 256, (int(rng.integers(2, 12)), int(rng.integers(2, 12)), 3), dtype=np.uint8
+    )
     return np.asarray(Image.fromarray(cells).resize((width, height), Image.BICUBIC))
 
 

@@ -23,8 +23,10 @@ def write_psd(path, rgb):
 def write_miff(path, rgb):
     """ImageMagick's own format, uncompressed."""
     height, width = rgb.shape[:2]
-    header = (f"id=ImageMagick  version=1.0\nclass=DirectClass  colorspace=sRGB  depth=8\n"
-              f"columns={width}  rows={height}  compression=None\n\f\n:\x1a").encode()
+    header = (
+        f"id=ImageMagick  version=1.0\nclass=DirectClass  colorspace=sRGB  depth=8\n"
+        f"columns={width}  rows={height}  compression=None\n\f\n:\x1a"
+    ).encode()
     path.write_bytes(header + np.ascontiguousarray(rgb).tobytes())
 
 
@@ -49,7 +51,7 @@ def _xcf_rle(channel):
     data = channel.tobytes()
     out = bytearray()
     for start in range(0, len(data), 127):
-        chunk = data[start:start + 127]
+        chunk = data[start : start + 127]
         out += bytes([256 - len(chunk)]) + chunk
     return bytes(out)
 
@@ -65,26 +67,35 @@ def write_xcf(path, rgb):
     header = b"gimp xcf file\x00" + struct.pack(">III", width, height, 0) + image_properties
     layer_at = len(header) + 12  # then: layer pointer, 0, no channel pointers (0)
     name = b"Background\x00"
-    layer = (struct.pack(">IIII", width, height, 0, len(name)) + name
-             + _xcf_property(6, struct.pack(">I", 255))      # opacity
-             + _xcf_property(8, struct.pack(">I", 1))        # visible
-             + _xcf_property(15, struct.pack(">ii", 0, 0))   # offsets
-             + _xcf_property(0))
+    layer = (
+        struct.pack(">IIII", width, height, 0, len(name))
+        + name
+        + _xcf_property(6, struct.pack(">I", 255))  # opacity
+        + _xcf_property(8, struct.pack(">I", 1))  # visible
+        + _xcf_property(15, struct.pack(">ii", 0, 0))  # offsets
+        + _xcf_property(0)
+    )
     hierarchy_at = layer_at + len(layer) + 8  # then: hierarchy pointer, no mask (0)
     level_at = hierarchy_at + 20  # width, height, bytes per pixel, level pointer, 0
-    tiles = [b"".join(_xcf_rle(np.ascontiguousarray(rgb[y:y + 64, x:x + 64, c])) for c in range(3))
-             for y in range(0, height, 64) for x in range(0, width, 64)]
+    tiles = [
+        b"".join(_xcf_rle(np.ascontiguousarray(rgb[y : y + 64, x : x + 64, c])) for c in range(3))
+        for y in range(0, height, 64)
+        for x in range(0, width, 64)
+    ]
     offset = level_at + 12 + 4 * len(tiles)  # width, height, tile pointers, 0
     pointers = []
     for tile in tiles:
         pointers.append(offset)
         offset += len(tile)
     path.write_bytes(
-        header + struct.pack(">III", layer_at, 0, 0)
-        + layer + struct.pack(">II", hierarchy_at, 0)
+        header
+        + struct.pack(">III", layer_at, 0, 0)
+        + layer
+        + struct.pack(">II", hierarchy_at, 0)
         + struct.pack(">IIIII", width, height, 3, level_at, 0)
         + struct.pack(f">II{len(tiles)}II", width, height, *pointers, 0)
-        + b"".join(tiles))
+        + b"".join(tiles)
+    )
 
 
 def write_dcm(path, rgb):
@@ -118,12 +129,14 @@ def write_heic(path, rgb):
     import pillow_heif
 
     pillow_heif.from_bytes(mode="RGB", size=(rgb.shape[1], rgb.shape[0]), data=rgb.tobytes()).save(
-        path, quality=95)
+        path, quality=95
+    )
 
 
 def pillow_writer(**options):
     def write(path, rgb):
         Image.fromarray(rgb).save(path, **options)
+
     return write
 
 
@@ -164,9 +177,27 @@ def write_transparent_webp(path, rgb, **options):
 def write_16_bit_png(path, rgb):
     """16 bits a channel with alpha (ffmpeg scales each value by 257, so 8-bit reads agree)."""
     height, width = rgb.shape[:2]
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                    "-s", f"{width}x{height}", "-i", "-", "-pix_fmt", "rgba64be", "-y", str(path)],
-                   input=rgb.tobytes(), check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-i",
+            "-",
+            "-pix_fmt",
+            "rgba64be",
+            "-y",
+            str(path),
+        ],
+        input=rgb.tobytes(),
+        check=True,
+    )
 
 
 def write_rotated_jpeg(path, rgb):

@@ -1,10 +1,18 @@
 """POST /api/cases and the confirmation page, through HTTP, on SQLite and PostgreSQL."""
+
 import re
 
 import pytest
-
 from case_helpers import (
-    PIN, case_body, create_case, csrf_token, image_hash, post_case, sign_in, snapshot, video_hash,
+    PIN,
+    case_body,
+    create_case,
+    csrf_token,
+    image_hash,
+    post_case,
+    sign_in,
+    snapshot,
+    video_hash,
 )
 
 
@@ -30,14 +38,16 @@ def test_create_status_withdraw_round_trip(client):
     shown = re.findall(r'data-testid="hash-value">([0-9a-f]+)<', case_page)
     assert shown == [item["hashValue"] for item in body["hashes"]]
     assert f'<bdi dir="ltr" class="case-number" data-testid="case-number">{number}</bdi>' in (
-        case_page)
+        case_page
+    )
 
     token = csrf_token(client)
     asked = client.post("/en/status/withdraw", data={"csrf_token": token})
     assert asked.status_code == 200 and "may keep removing" in page_text(asked)
     assert "withdrawn" not in re.findall(r'data-state="(\w+)"', page_text(client.get("/en/status")))
-    withdrawn = client.post("/en/status/withdraw",
-                            data={"csrf_token": token, "step": "confirm", "confirm": "y"})
+    withdrawn = client.post(
+        "/en/status/withdraw", data={"csrf_token": token, "step": "confirm", "confirm": "y"}
+    )
     assert withdrawn.status_code == 302
     case_page = page_text(client.get("/en/status"))
     assert set(re.findall(r'data-state="(\w+)"', case_page)) == {"withdrawn"}
@@ -49,6 +59,7 @@ def test_frames_and_quality_reach_the_database(client, storage_app):
     create_case(client, body)
     with storage_app.app_context():
         from openncii.models import CaseHash
+
         frame = CaseHash.get(CaseHash.position == 1)
         assert (frame.quality, frame.frame_of.position) == (42, 0)
 
@@ -90,10 +101,16 @@ def test_errors_name_the_item_and_field(client):
     body["hashes"].append(dict(body["hashes"][0]))
     errors = post_case(client, body).get_json()["errors"]
     assert errors == [
-        {"index": 1, "field": "hashValue",
-         "message": "ImagePDQ hashes must be 64 hexadecimal characters (0-9, a-f)."},
-        {"index": 3, "field": "hashValue",
-         "message": "This hash is already in the case (entry 1)."},
+        {
+            "index": 1,
+            "field": "hashValue",
+            "message": "ImagePDQ hashes must be 64 hexadecimal characters (0-9, a-f).",
+        },
+        {
+            "index": 3,
+            "field": "hashValue",
+            "message": "This hash is already in the case (entry 1).",
+        },
     ]
     errors = post_case(client, too_many_files()).get_json()["errors"]
     assert errors == [{"index": 20, "message": "A case can hold at most 20 files."}]
@@ -116,8 +133,12 @@ def test_requests_that_are_not_a_case_are_refused(client, storage_app, kind):
     elif kind == "form body":
         response = client.post("/api/cases", data={"pin": PIN}, headers={"X-CSRFToken": token})
     elif kind == "not json":
-        response = client.post("/api/cases", data="{pin", content_type="application/json",
-                               headers={"X-CSRFToken": token})
+        response = client.post(
+            "/api/cases",
+            data="{pin",
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
     else:
         response = post_case(client, case_body(pin="x" * 2_000_000), token=token)
     assert 400 <= response.status_code < 500
@@ -130,8 +151,9 @@ def test_messages_follow_the_requested_language(client, monkeypatch):
 
     seen = []
     original = submit.problem_json
-    monkeypatch.setattr(submit, "problem_json",
-                        lambda problem: seen.append(submit.g.lang) or original(problem))
+    monkeypatch.setattr(
+        submit, "problem_json", lambda problem: seen.append(submit.g.lang) or original(problem)
+    )
     post_case(client, case_body(pin="123"), headers={"Accept-Language": "ar"})
     post_case(client, case_body(pin="123", lang="es"), headers={"Accept-Language": "ar"})
     post_case(client, case_body(pin="123", lang="xx"))

@@ -1,9 +1,9 @@
 """Fifty people creating cases at the same moment, through a real server, on both databases."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-
 from case_helpers import case_body
 from conftest import csrf_token_of
 from openncii import cases
@@ -18,8 +18,9 @@ def create_in_own_session(base_url, barrier):
         token = csrf_token_of(browser.get(f"{base_url}/en/status", timeout=30).text)
         body = case_body()
         barrier.wait(timeout=60)
-        response = browser.post(f"{base_url}/api/cases", json=body,
-                                headers={"X-CSRFToken": token}, timeout=120)
+        response = browser.post(
+            f"{base_url}/api/cases", json=body, headers={"X-CSRFToken": token}, timeout=120
+        )
         return response.status_code, response.json().get("caseNumber"), body
 
 
@@ -35,9 +36,13 @@ def test_fifty_concurrent_creations(storage_app, serve):
     with storage_app.app_context():
         assert {case.number for case in Case.select()} == numbers
         for _, number, body in results:
-            stored = [row.signal.value for row in CaseHash.select().join(Case)
-                      .where(Case.number == cases.parse_case_number(number))
-                      .order_by(CaseHash.position)]
+            stored = [
+                row.signal.value
+                for row in CaseHash.select()
+                .join(Case)
+                .where(Case.number == cases.parse_case_number(number))
+                .order_by(CaseHash.position)
+            ]
             assert stored == [item["hashValue"] for item in body["hashes"]]
         changes = list(Change.select().order_by(Change.seq))
         assert len(changes) == CaseHash.select().count() == 4 * CLIENTS

@@ -1,8 +1,8 @@
 """No IP address, user agent or e-mail address ends up in the database or the logs."""
+
 import logging
 
 import requests
-
 from case_helpers import PIN, case_body, create_case, csrf_token, database_dump, sign_in
 from conftest import csrf_token_of
 
@@ -13,8 +13,11 @@ USER_AGENT = "PrivacyProbe/9.9 (unique-agent-string)"
 def server_logs(caplog):
     """What the app and its server logged (not the test's own HTTP client, urllib3)."""
     formatter = logging.Formatter()
-    return "\n".join(formatter.format(record) for record in caplog.records
-                     if not record.name.startswith("urllib3"))
+    return "\n".join(
+        formatter.format(record)
+        for record in caplog.records
+        if not record.name.startswith("urllib3")
+    )
 
 
 def exercise(client):
@@ -23,8 +26,10 @@ def exercise(client):
     sign_in(client, number, "not-my-pin-9")
     sign_in(client, number, PIN)
     assert number in client.get("/en/status").get_data(as_text=True)
-    client.post("/en/status/withdraw", data={"csrf_token": csrf_token(client), "step": "confirm",
-                                             "confirm": "y"})
+    client.post(
+        "/en/status/withdraw",
+        data={"csrf_token": csrf_token(client), "step": "confirm", "confirm": "y"},
+    )
 
 
 def test_test_client_requests_leave_no_trace(storage_app, caplog):
@@ -45,12 +50,15 @@ def test_live_server_logs_and_database_hold_no_address(storage_app, serve, caplo
     with requests.Session() as browser:
         browser.headers["User-Agent"] = USER_AGENT
         token = csrf_token_of(browser.get(f"{base_url}/en/status").text)
-        created = browser.post(f"{base_url}/api/cases", json=case_body(),
-                               headers={"X-CSRFToken": token})
+        created = browser.post(
+            f"{base_url}/api/cases", json=case_body(), headers={"X-CSRFToken": token}
+        )
         number = created.json()["caseNumber"]
         for pin in ("not-my-pin-9", PIN):
-            browser.post(f"{base_url}/en/status",
-                         data={"csrf_token": token, "case_number": number, "pin": pin})
+            browser.post(
+                f"{base_url}/en/status",
+                data={"csrf_token": token, "case_number": number, "pin": pin},
+            )
         assert number in browser.get(f"{base_url}/en/status").text
     logs = server_logs(caplog)
     assert "POST /api/cases" in logs  # the request log was captured

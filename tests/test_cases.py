@@ -1,19 +1,21 @@
 """The case store without HTTP: numbers, PINs, validation, writing, lockout, status, stats."""
+
 import bcrypt
 import pytest
+from case_helpers import case_body, image_hash, video_hash
 from hypothesis import given
 from hypothesis import strategies as st
-
-from case_helpers import case_body, image_hash, video_hash
 from openncii import cases
 from openncii.models import Case, CaseHash, Change, Feedback, Partner, Signal
 
 ROUNDS = 4
 numbers = st.text(alphabet=cases.ALPHABET, min_size=14, max_size=14).map(
-    lambda symbols: symbols + cases.check_symbols(symbols))
+    lambda symbols: symbols + cases.check_symbols(symbols)
+)
 
 
 # ------------------------------------------------------------------ numbers
+
 
 def test_new_numbers_are_random_checked_and_readable():
     made = {cases.new_case_number() for _ in range(500)}
@@ -38,13 +40,14 @@ def test_typing_variants_are_accepted(number):
 def test_any_single_typo_is_caught(number, data):
     position = data.draw(st.integers(0, len(number) - 1))
     wrong = data.draw(st.sampled_from([c for c in cases.ALPHABET if c != number[position]]))
-    assert cases.parse_case_number(number[:position] + wrong + number[position + 1:]) is None
+    assert cases.parse_case_number(number[:position] + wrong + number[position + 1 :]) is None
 
 
 @given(numbers, st.data())
 def test_any_swap_of_two_symbols_is_caught(number, data):
-    first, second = sorted(data.draw(st.lists(st.integers(0, len(number) - 1), min_size=2,
-                                              max_size=2, unique=True)))
+    first, second = sorted(
+        data.draw(st.lists(st.integers(0, len(number) - 1), min_size=2, max_size=2, unique=True))
+    )
     swapped = list(number)
     swapped[first], swapped[second] = swapped[second], swapped[first]
     swapped = "".join(swapped)
@@ -53,35 +56,62 @@ def test_any_swap_of_two_symbols_is_caught(number, data):
 
 @given(numbers, st.data())
 def test_any_two_typos_are_caught(number, data):
-    positions = data.draw(st.lists(st.integers(0, len(number) - 1), min_size=2, max_size=2,
-                                   unique=True))
+    positions = data.draw(
+        st.lists(st.integers(0, len(number) - 1), min_size=2, max_size=2, unique=True)
+    )
     typed = list(number)
     for position in positions:
-        typed[position] = data.draw(st.sampled_from(
-            [char for char in cases.ALPHABET if char != number[position]]))
+        typed[position] = data.draw(
+            st.sampled_from([char for char in cases.ALPHABET if char != number[position]])
+        )
     assert cases.parse_case_number("".join(typed)) is None
 
 
-@pytest.mark.parametrize("text", ["", "ABC", "F45V-MEC9-N82F-3N9", "F45V-MEC9-N82F-3N955",
-                                  "UUUU-UUUU-UUUU-UUUU", "F45V-MEC9-N82F-3N*5", None])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "ABC",
+        "F45V-MEC9-N82F-3N9",
+        "F45V-MEC9-N82F-3N955",
+        "UUUU-UUUU-UUUU-UUUU",
+        "F45V-MEC9-N82F-3N*5",
+        None,
+    ],
+)
 def test_malformed_numbers_are_refused(text):
     assert cases.parse_case_number(text) is None
 
 
 # --------------------------------------------------------------------- PINs
 
-@pytest.mark.parametrize("pin, problem", [
-    ("tulip-river-7", None), ("8391kq", None), ("Ω-seven-seven", None),
-    ("12345", "pin_short"), ("x" * 65, "pin_long"), ("ü" * 40, "pin_long"), (123456, "pin_type"),
-    (None, "pin_type"), ("123456", "pin_common"), ("password", "pin_common"),
-    ("QWERTY", "pin_common"), ("777777777", "pin_common"), ("345678", "pin_common"),
-    ("fedcba", "pin_common"), ("98765432", "pin_common"),
-])
+
+@pytest.mark.parametrize(
+    "pin, problem",
+    [
+        ("tulip-river-7", None),
+        ("8391kq", None),
+        ("Ω-seven-seven", None),
+        ("12345", "pin_short"),
+        ("x" * 65, "pin_long"),
+        ("ü" * 40, "pin_long"),
+        (123456, "pin_type"),
+        (None, "pin_type"),
+        ("123456", "pin_common"),
+        ("password", "pin_common"),
+        ("QWERTY", "pin_common"),
+        ("777777777", "pin_common"),
+        ("345678", "pin_common"),
+        ("fedcba", "pin_common"),
+        ("98765432", "pin_common"),
+    ],
+)
 def test_pin_policy(pin, problem):
     assert cases.pin_problem(pin) == problem
 
 
 # --------------------------------------------------------------- validation
+
 
 def codes(body, max_files=20):
     with pytest.raises(cases.InvalidSubmission) as refused:
@@ -97,27 +127,35 @@ def test_a_valid_body_is_read_and_lowercased():
     assert [item.frame_of for item in hashes] == [None, None, 1]
 
 
-@pytest.mark.parametrize("body, expected", [
-    ([], [("body", None)]),
-    (case_body(consent=False), [("consent", None)]),
-    ({**case_body(), "consent": "yes"}, [("consent", None)]),
-    (case_body(pin="1234"), [("pin_short", None)]),
-    (case_body(hashes=[]), [("hashes", None)]),
-    (case_body(hashes="abc"), [("hashes", None)]),
-    (case_body(hashes=["abc"]), [("item", 0)]),
-    (case_body(hashes=[{"signalType": "TMK", "hashValue": "ab" * 32}]), [("signal_type", 0)]),
-    (case_body(hashes=[image_hash(hashValue="ab" * 31)]), [("hash_value", 0)]),
-    (case_body(hashes=[image_hash(hashValue="zz" * 32)]), [("hash_value", 0)]),
-    (case_body(hashes=[{"signalType": "VideoMD5", "hashValue": "ab" * 32}]), [("hash_value", 0)]),
-    (case_body(hashes=[image_hash(quality=101)]), [("quality", 0)]),
-    (case_body(hashes=[image_hash(quality=True)]), [("quality", 0)]),
-    (case_body(hashes=[{**video_hash(), "quality": 50}]), [("quality", 0)]),
-    (case_body(hashes=[image_hash(), image_hash(frameOf=0)]), [("frame_of", 1)]),
-    (case_body(hashes=[video_hash(), image_hash(frameOf=5)]), [("frame_of", 1)]),
-    (case_body(hashes=[video_hash(), image_hash(frameOf="0")]), [("frame_of", 1)]),
-    (case_body(hashes=[image_hash(hashValue="ab" * 32), image_hash(hashValue="AB" * 32)]),
-     [("duplicate", 1)]),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ([], [("body", None)]),
+        (case_body(consent=False), [("consent", None)]),
+        ({**case_body(), "consent": "yes"}, [("consent", None)]),
+        (case_body(pin="1234"), [("pin_short", None)]),
+        (case_body(hashes=[]), [("hashes", None)]),
+        (case_body(hashes="abc"), [("hashes", None)]),
+        (case_body(hashes=["abc"]), [("item", 0)]),
+        (case_body(hashes=[{"signalType": "TMK", "hashValue": "ab" * 32}]), [("signal_type", 0)]),
+        (case_body(hashes=[image_hash(hashValue="ab" * 31)]), [("hash_value", 0)]),
+        (case_body(hashes=[image_hash(hashValue="zz" * 32)]), [("hash_value", 0)]),
+        (
+            case_body(hashes=[{"signalType": "VideoMD5", "hashValue": "ab" * 32}]),
+            [("hash_value", 0)],
+        ),
+        (case_body(hashes=[image_hash(quality=101)]), [("quality", 0)]),
+        (case_body(hashes=[image_hash(quality=True)]), [("quality", 0)]),
+        (case_body(hashes=[{**video_hash(), "quality": 50}]), [("quality", 0)]),
+        (case_body(hashes=[image_hash(), image_hash(frameOf=0)]), [("frame_of", 1)]),
+        (case_body(hashes=[video_hash(), image_hash(frameOf=5)]), [("frame_of", 1)]),
+        (case_body(hashes=[video_hash(), image_hash(frameOf="0")]), [("frame_of", 1)]),
+        (
+            case_body(hashes=[image_hash(hashValue="ab" * 32), image_hash(hashValue="AB" * 32)]),
+            [("duplicate", 1)],
+        ),
+    ],
+)
 def test_each_kind_of_bad_body_is_named(body, expected):
     assert codes(body) == expected
 
@@ -137,10 +175,12 @@ def test_frames_per_video_are_capped():
 
 # ---------------------------------------------------------- writing a case
 
+
 @pytest.fixture
 def db(storage_app):
     with storage_app.app_context():
         from openncii.db import database
+
         with database.connection_context():
             yield storage_app
 
@@ -158,7 +198,8 @@ def test_create_case_stores_hashes_in_order_and_logs_them(db):
     assert case.status == "active" and len(case.reference) == 32 and case.reference != number
     rows = list(CaseHash.select().where(CaseHash.case == case).order_by(CaseHash.position))
     assert [(row.signal.value, row.quality) for row in rows] == [
-        (item["hashValue"], item.get("quality")) for item in body["hashes"]]
+        (item["hashValue"], item.get("quality")) for item in body["hashes"]
+    ]
     assert rows[2].frame_of == rows[1] and rows[0].frame_of is None
     logged = sorted(change.signal_id for change in Change.select())
     assert logged == sorted(row.signal_id for row in rows)
@@ -186,6 +227,7 @@ def test_withdraw_is_final_and_logged_once(db):
 
 # ------------------------------------------------------------- opening a case
 
+
 class Clock:
     def __init__(self):
         self.now = 1_800_000_000
@@ -205,8 +247,9 @@ def test_right_pin_opens_and_wrong_pin_or_unknown_case_does_not(db):
 def test_unknown_case_costs_a_bcrypt_check_like_a_wrong_pin(db, monkeypatch):
     checked = []
     real = bcrypt.checkpw
-    monkeypatch.setattr(cases.bcrypt, "checkpw",
-                        lambda pin, stored: checked.append(stored[:7]) or real(pin, stored))
+    monkeypatch.setattr(
+        cases.bcrypt, "checkpw", lambda pin, stored: checked.append(stored[:7]) or real(pin, stored)
+    )
     number = create()
     cases.check_pin(number, "wrong-pin-1", ROUNDS)
     cases.check_pin(cases.new_case_number(), "wrong-pin-1", ROUNDS)
@@ -242,6 +285,7 @@ def test_lock_grows_to_a_day_at_most():
 
 # ------------------------------------------------------------- case status
 
+
 def give_feedback(partner, signal_id, value, at):
     Feedback.create(partner=partner, signal=signal_id, value=value, updated_at=at)
 
@@ -261,7 +305,11 @@ def test_status_follows_partner_feedback(db):
     give_feedback(beta, signals[3], "QualityUnknown", case.updated_at + 5)
     status = cases.case_status(case.id)
     assert [item.state for item in status.hashes] == [
-        "under_review", "blocked", "not_removed", "shared"]
+        "under_review",
+        "blocked",
+        "not_removed",
+        "shared",
+    ]
     assert status.hashes[1].reports == [("Alpha", "blocked"), ("Beta", "not_removed")]
     assert status.hashes[1].changed_at == case.updated_at + 30
     assert status.hashes[3].changed_at == case.updated_at
@@ -288,6 +336,7 @@ def test_stats_are_aggregate_counts(db):
 def test_cli_prints_aggregate_counts_only(app):
     with app.app_context():
         from openncii.db import database
+
         with database.connection_context():
             number = create(case_body([image_hash(), video_hash()]))
     runner = app.test_cli_runner()

@@ -1,7 +1,6 @@
 """The eligibility rules: every path through the four questions."""
 
 import pytest
-
 from openncii.helpdesk.eligibility import (
     ANSWERS,
     OUTCOMES,

@@ -1,10 +1,12 @@
 """The exchange: feed records and paging, feedback, partner hashes, and the cursor's exactness."""
+
 import json
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
-
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from openncii import cases, changelog, exchange, partners
 from openncii.db import database, is_postgres, write_transaction
 from openncii.migrations import SchemaVersion, migrate
@@ -16,8 +18,9 @@ MD5 = ["%032x" % (0x5A * (i + 1)) for i in range(3)]
 
 def new_case(*pdq):
     """A case holding these PDQ hashes; returns its row."""
-    number = cases.create_case("open-sesame-42", [
-        cases.NewHash("ImagePDQ", value, 90, None) for value in pdq], rounds=4)
+    number = cases.create_case(
+        "open-sesame-42", [cases.NewHash("ImagePDQ", value, 90, None) for value in pdq], rounds=4
+    )
     return Case.get(Case.number == number)
 
 
@@ -36,8 +39,13 @@ def sync(start=0, page_size=800):
 def test_empty_feed_echoes_the_start(storage_app):
     with storage_app.app_context():
         page = exchange.fetch_page(1234, 10)
-    assert page.as_json() == {"count": 0, "nextPageToken": None, "nextSetTimestamp": 1234,
-                              "hasMoreRecords": False, "hashRecords": []}
+    assert page.as_json() == {
+        "count": 0,
+        "nextPageToken": None,
+        "nextSetTimestamp": 1234,
+        "hasMoreRecords": False,
+        "hashRecords": [],
+    }
 
 
 def test_records_are_current_snapshots(storage_app, clock):
@@ -46,8 +54,13 @@ def test_records_are_current_snapshots(storage_app, clock):
         _, latest, _ = sync()
     assert set(latest) == {PDQ[0], PDQ[1]}
     assert latest[PDQ[0]] == {
-        "lastModtimestamp": clock.t, "signalType": "ImagePDQ", "hashValue": PDQ[0],
-        "hashStatus": "Active", "caseNumbers": {case.reference: "Active"}, "CSPFeedbacks": []}
+        "lastModtimestamp": clock.t,
+        "signalType": "ImagePDQ",
+        "hashValue": PDQ[0],
+        "hashStatus": "Active",
+        "caseNumbers": {case.reference: "Active"},
+        "CSPFeedbacks": [],
+    }
     assert case.number not in json.dumps(latest)
 
 
@@ -93,14 +106,18 @@ def test_withdrawal_is_published_per_case_and_in_aggregate(storage_app, clock):
         assert latest[PDQ[0]]["hashStatus"] == "Withdrawn"
         assert latest[PDQ[0]]["caseNumbers"] == {first.reference: "Withdrawn"}
         assert latest[PDQ[1]]["hashStatus"] == "Active"  # still in the second case
-        assert latest[PDQ[1]]["caseNumbers"] == {first.reference: "Withdrawn",
-                                                 second.reference: "Active"}
+        assert latest[PDQ[1]]["caseNumbers"] == {
+            first.reference: "Withdrawn",
+            second.reference: "Active",
+        }
         clock.t += 1
         cases.withdraw(second.id)
         _, latest, _ = sync(checkpoint)
     assert latest[PDQ[1]]["hashStatus"] == "Withdrawn"
-    assert latest[PDQ[1]]["caseNumbers"] == {first.reference: "Withdrawn",
-                                             second.reference: "Withdrawn"}
+    assert latest[PDQ[1]]["caseNumbers"] == {
+        first.reference: "Withdrawn",
+        second.reference: "Withdrawn",
+    }
 
 
 def test_aggregate_status():
@@ -111,9 +128,15 @@ def test_aggregate_status():
 
 
 def feedback_items(*entries):
-    return exchange.parse_feedback({"count": len(entries), "hashFeedbacks": [
-        {"hashValue": value, "feedbackValue": verdict, "tags": list(tags)}
-        for value, verdict, *tags in entries]})
+    return exchange.parse_feedback(
+        {
+            "count": len(entries),
+            "hashFeedbacks": [
+                {"hashValue": value, "feedbackValue": verdict, "tags": list(tags)}
+                for value, verdict, *tags in entries
+            ],
+        }
+    )
 
 
 def test_feedback_is_published_replaced_and_unknown_hashes_reported(storage_app, clock):
@@ -123,14 +146,21 @@ def test_feedback_is_published_replaced_and_unknown_hashes_reported(storage_app,
         other, _ = partners.create("OtherVideo")
         _, _, checkpoint = sync()
         clock.t += 1
-        stored, unknown = exchange.submit_feedback(partner, feedback_items(
-            (PDQ[0].upper(), "PendingReview", "nudity"), (PDQ[5], "Blocked"), (MD5[0], "Blocked")))
+        stored, unknown = exchange.submit_feedback(
+            partner,
+            feedback_items(
+                (PDQ[0].upper(), "PendingReview", "nudity"),
+                (PDQ[5], "Blocked"),
+                (MD5[0], "Blocked"),
+            ),
+        )
         assert (stored, unknown) == (1, [PDQ[5], MD5[0]])
         exchange.submit_feedback(other, feedback_items((PDQ[0], "NotBlocked")))
         _, latest, checkpoint = sync(checkpoint)
         assert latest[PDQ[0]]["CSPFeedbacks"] == [
             {"feedbackValue": "PendingReview", "tags": ["nudity"], "source": "ExampleSocial"},
-            {"feedbackValue": "NotBlocked", "tags": [], "source": "OtherVideo"}]
+            {"feedbackValue": "NotBlocked", "tags": [], "source": "OtherVideo"},
+        ]
         changes = Change.select().count()
         exchange.submit_feedback(partner, feedback_items((PDQ[0], "PendingReview", "nudity")))
         assert Change.select().count() == changes  # nothing new to publish
@@ -144,11 +174,21 @@ def test_partner_hashes_join_the_feed(storage_app, clock):
     with storage_app.app_context():
         partner, _ = partners.create("ExampleSocial")
         new_case(PDQ[0])
-        items = exchange.parse_hash_records({"count": 3, "hashRecords": [
-            {"lastModtimestamp": 5, "signalType": "StopNCIISignalType.ImagePDQ", "hashValue": PDQ[0],
-             "CSPFeedbacks": [{"feedbackValue": "Blocked", "tags": ["seen"]}]},
-            {"signalType": "VideoMD5", "hashValue": MD5[0]},
-            {"signalType": "ImagePDQ", "hashValue": PDQ[0]}]})
+        items = exchange.parse_hash_records(
+            {
+                "count": 3,
+                "hashRecords": [
+                    {
+                        "lastModtimestamp": 5,
+                        "signalType": "StopNCIISignalType.ImagePDQ",
+                        "hashValue": PDQ[0],
+                        "CSPFeedbacks": [{"feedbackValue": "Blocked", "tags": ["seen"]}],
+                    },
+                    {"signalType": "VideoMD5", "hashValue": MD5[0]},
+                    {"signalType": "ImagePDQ", "hashValue": PDQ[0]},
+                ],
+            }
+        )
         assert exchange.submit_hashes(partner, items) == 2
         _, latest, _ = sync()
         assert exchange.submit_hashes(partner, items[1:2]) == 1  # already held: no change
@@ -156,47 +196,87 @@ def test_partner_hashes_join_the_feed(storage_app, clock):
     assert latest[MD5[0]]["hashStatus"] == "Active" and latest[MD5[0]]["caseNumbers"] == {}
     assert latest[MD5[0]]["signalType"] == "VideoMD5"
     assert latest[PDQ[0]]["CSPFeedbacks"] == [
-        {"feedbackValue": "Blocked", "tags": ["seen"], "source": "ExampleSocial"}]
+        {"feedbackValue": "Blocked", "tags": ["seen"], "source": "ExampleSocial"}
+    ]
     assert again == {}
 
 
-@pytest.mark.parametrize("body, message", [
-    ([], "The body must be a JSON object."),
-    ({"count": 1}, "hashFeedbacks must be a list."),
-    ({"count": 2, "hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked"}]},
-     "count must equal"),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked"}, "x"]},
-     "hashFeedbacks[1] must be a JSON object."),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked"},
-                        {"hashValue": "zz" * 32, "feedbackValue": "Blocked"}]},
-     "hashFeedbacks[1].hashValue must be"),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0][:-1], "feedbackValue": "Blocked"}]},
-     "hashFeedbacks[0].hashValue"),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Unknown"}]},
-     "hashFeedbacks[0].feedbackValue must be one of"),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked", "tags": "a"}]},
-     "hashFeedbacks[0].tags"),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked", "tags": [""]}]},
-     "hashFeedbacks[0].tags"),
-    ({"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "None"}] * 1001},
-     "at most 1000 items"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ([], "The body must be a JSON object."),
+        ({"count": 1}, "hashFeedbacks must be a list."),
+        (
+            {"count": 2, "hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked"}]},
+            "count must equal",
+        ),
+        (
+            {"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked"}, "x"]},
+            "hashFeedbacks[1] must be a JSON object.",
+        ),
+        (
+            {
+                "hashFeedbacks": [
+                    {"hashValue": PDQ[0], "feedbackValue": "Blocked"},
+                    {"hashValue": "zz" * 32, "feedbackValue": "Blocked"},
+                ]
+            },
+            "hashFeedbacks[1].hashValue must be",
+        ),
+        (
+            {"hashFeedbacks": [{"hashValue": PDQ[0][:-1], "feedbackValue": "Blocked"}]},
+            "hashFeedbacks[0].hashValue",
+        ),
+        (
+            {"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Unknown"}]},
+            "hashFeedbacks[0].feedbackValue must be one of",
+        ),
+        (
+            {"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked", "tags": "a"}]},
+            "hashFeedbacks[0].tags",
+        ),
+        (
+            {"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "Blocked", "tags": [""]}]},
+            "hashFeedbacks[0].tags",
+        ),
+        (
+            {"hashFeedbacks": [{"hashValue": PDQ[0], "feedbackValue": "None"}] * 1001},
+            "at most 1000 items",
+        ),
+    ],
+)
 def test_malformed_feedback_names_the_item(body, message):
     with pytest.raises(exchange.InvalidRequest) as error:
         exchange.parse_feedback(body)
     assert message in str(error.value)
 
 
-@pytest.mark.parametrize("record, message", [
-    ({"signalType": "Text", "hashValue": PDQ[0]}, "hashRecords[1].signalType must be one of"),
-    ({"signalType": "VideoMD5", "hashValue": PDQ[0]}, "hashRecords[1].hashValue must be 32 hex"),
-    ({"signalType": "ImagePDQ", "hashValue": PDQ[0], "lastModtimestamp": "now"},
-     "hashRecords[1].lastModtimestamp"),
-    ({"signalType": "ImagePDQ", "hashValue": PDQ[0], "CSPFeedbacks": [{"feedbackValue": "Meh"}]},
-     "hashRecords[1].CSPFeedbacks[0].feedbackValue"),
-    ({"signalType": "ImagePDQ", "hashValue": PDQ[0], "CSPFeedbacks": {}},
-     "hashRecords[1].CSPFeedbacks must be a list"),
-])
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        ({"signalType": "Text", "hashValue": PDQ[0]}, "hashRecords[1].signalType must be one of"),
+        (
+            {"signalType": "VideoMD5", "hashValue": PDQ[0]},
+            "hashRecords[1].hashValue must be 32 hex",
+        ),
+        (
+            {"signalType": "ImagePDQ", "hashValue": PDQ[0], "lastModtimestamp": "now"},
+            "hashRecords[1].lastModtimestamp",
+        ),
+        (
+            {
+                "signalType": "ImagePDQ",
+                "hashValue": PDQ[0],
+                "CSPFeedbacks": [{"feedbackValue": "Meh"}],
+            },
+            "hashRecords[1].CSPFeedbacks[0].feedbackValue",
+        ),
+        (
+            {"signalType": "ImagePDQ", "hashValue": PDQ[0], "CSPFeedbacks": {}},
+            "hashRecords[1].CSPFeedbacks must be a list",
+        ),
+    ],
+)
 def test_malformed_hash_records_name_the_item(record, message):
     body = {"hashRecords": [{"signalType": "ImagePDQ", "hashValue": PDQ[1]}, record]}
     with pytest.raises(exchange.InvalidRequest) as error:
@@ -204,8 +284,17 @@ def test_malformed_hash_records_name_the_item(record, message):
     assert message in str(error.value)
 
 
-@pytest.mark.parametrize("token", ["", "!!!", "bm90IGEgdG9rZW4", exchange.encode_token(1, 2)[:-2],
-                                   exchange.encode_token(-1, 5), exchange.encode_token(2**60, 5)])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "!!!",
+        "bm90IGEgdG9rZW4",
+        exchange.encode_token(1, 2)[:-2],
+        exchange.encode_token(-1, 5),
+        exchange.encode_token(2**60, 5),
+    ],
+)
 def test_foreign_tokens_are_refused(token):
     with pytest.raises(exchange.InvalidRequest):
         exchange.decode_token(token)
@@ -278,9 +367,14 @@ class Writer:
         self.txn.__enter__()
 
     def write(self, signal_id, verdict):
-        (Feedback.insert(partner=self.partner, signal=signal_id, value=verdict)
-         .on_conflict(conflict_target=[Feedback.partner, Feedback.signal],
-                      update={Feedback.value: verdict}).execute())
+        (
+            Feedback.insert(partner=self.partner, signal=signal_id, value=verdict)
+            .on_conflict(
+                conflict_target=[Feedback.partner, Feedback.signal],
+                update={Feedback.value: verdict},
+            )
+            .execute()
+        )
         changelog.append([signal_id], "feedback")
 
     def end(self, commit):
@@ -387,8 +481,8 @@ class Scenario:
                 return True
             except FutureTimeout:
                 waiting = database.execute_sql(
-                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
-                    (writer.pid,)).fetchone()[0]
+                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", (writer.pid,)
+                ).fetchone()[0]
                 if waiting:
                     return False
 
@@ -413,8 +507,9 @@ class Scenario:
             assert record["lastModtimestamp"] >= self.sync_start
             self.deliveries.append((self.step, signal_id))
             verdicts = {f["source"]: f["feedbackValue"] for f in record["CSPFeedbacks"]}
-            expected = {name: verdict for (name, sid), verdict in self.committed.items()
-                        if sid == signal_id}
+            expected = {
+                name: verdict for (name, sid), verdict in self.committed.items() if sid == signal_id
+            }
             assert verdicts == expected, "a record is not the committed state at read time"
         if page.has_more:
             self.token = page.next_page_token
@@ -429,8 +524,11 @@ class Scenario:
     def finish(self, draw):
         """End every transaction (in a drawn order), then read until the feed is done."""
         while self.open:
-            writer = draw(st.sampled_from([w for w in self.writers
-                                           if w in self.open and w is not self.waiting]))
+            writer = draw(
+                st.sampled_from(
+                    [w for w in self.writers if w in self.open and w is not self.waiting]
+                )
+            )
             self.step += 1
             self.writer_step(draw(st.sampled_from(["commit", "rollback"])), writer, draw)
         self.step += 1
@@ -441,9 +539,9 @@ class Scenario:
     def check_nothing_skipped(self):
         for committed_at, signal_ids in self.commits:
             for signal_id in signal_ids:
-                assert any(step > committed_at and sid == signal_id
-                           for step, sid in self.deliveries), (
-                    f"change to signal {signal_id} committed at step {committed_at} never delivered")
+                assert any(
+                    step > committed_at and sid == signal_id for step, sid in self.deliveries
+                ), f"change to signal {signal_id} committed at step {committed_at} never delivered"
 
 
 def reset(app, clock):
@@ -463,8 +561,12 @@ def reset(app, clock):
 def test_cursor_is_exact_under_interleaved_writers(storage_app, clock):
     writers = [Writer(storage_app, f"P{n}") for n in range(3)]
 
-    @settings(max_examples=200, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=200,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(st.data())
     def scenario(data):
         signal_ids = reset(storage_app, clock)

@@ -127,7 +127,10 @@ def test_only_known_tokens(locale):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_same_tokens_per_question_as_reference(locale):
-    expected = {slug: Counter(TOKEN.findall(text + answer)) for slug, text, answer in questions_of(REFERENCE)}
+    expected = {
+        slug: Counter(TOKEN.findall(text + answer))
+        for slug, text, answer in questions_of(REFERENCE)
+    }
     for slug, text, answer in questions_of(locale):
         assert Counter(TOKEN.findall(text + answer)) == expected.get(slug), f"{locale} #{slug}"
 

@@ -13,18 +13,42 @@ from pathlib import Path
 import numpy as np
 import pdqhash
 import pytest
-from PIL import Image
-
 from hashing_reference import GENERATORS, distance, reference_hash, reference_resize, vector_to_hex
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPER = ROOT / "tests" / "js" / "pdq_stdio.mjs"
 
 EDGE_SIZES = [
-    (1, 1), (2, 3), (4, 4), (4, 100), (5, 5), (5, 600), (6, 9), (63, 64), (64, 64),
-    (65, 64), (127, 129), (128, 128), (511, 511), (511, 512), (512, 512), (513, 512),
-    (512, 513), (513, 513), (500, 520), (520, 500), (1024, 512), (512, 1024), (1023, 1025),
-    (1, 3000), (3000, 1), (3000, 2000), (2000, 3000), (640, 480), (1920, 1080),
+    (1, 1),
+    (2, 3),
+    (4, 4),
+    (4, 100),
+    (5, 5),
+    (5, 600),
+    (6, 9),
+    (63, 64),
+    (64, 64),
+    (65, 64),
+    (127, 129),
+    (128, 128),
+    (511, 511),
+    (511, 512),
+    (512, 512),
+    (513, 512),
+    (512, 513),
+    (513, 513),
+    (500, 520),
+    (520, 500),
+    (1024, 512),
+    (512, 1024),
+    (1023, 1025),
+    (1, 3000),
+    (3000, 1),
+    (3000, 2000),
+    (2000, 3000),
+    (640, 480),
+    (1920, 1080),
 ]
 RANDOM_COUNT = 200
 
@@ -35,14 +59,19 @@ def cases():
     sizes = list(EDGE_SIZES)
     for _ in range(RANDOM_COUNT):
         # log-uniform, so small and large pictures are both well represented
-        sizes.append((int(np.exp(rng.uniform(0, np.log(3000)))), int(np.exp(rng.uniform(0, np.log(2000))))))
+        sizes.append(
+            (int(np.exp(rng.uniform(0, np.log(3000)))), int(np.exp(rng.uniform(0, np.log(2000)))))
+        )
     for index, (width, height) in enumerate(sizes):
         generator = GENERATORS[index % len(GENERATORS)]
         rgb = generator(rng, width, height)
         grey = index % 3 == 2
         if grey:
             rgb = np.repeat(np.asarray(Image.fromarray(rgb).convert("L"))[:, :, None], 3, axis=2)
-        yield f"{generator.__name__} {width}x{height}{' grey' if grey else ''}", np.ascontiguousarray(rgb)
+        yield (
+            f"{generator.__name__} {width}x{height}{' grey' if grey else ''}",
+            np.ascontiguousarray(rgb),
+        )
 
 
 class NodeHasher:
@@ -89,15 +118,17 @@ def results(node_hasher):
         js = node_hasher.rgba(rgb)
         ref_hash, ref_quality = reference_hash(rgb)
         dihedral_vectors, dihedral_quality = pdqhash.compute_dihedral(reference_resize(rgb))
-        records.append({
-            "label": label,
-            "js": js,
-            "ref_hash": ref_hash,
-            "ref_quality": ref_quality,
-            "ref_dihedral": [vector_to_hex(v) for v in dihedral_vectors],
-            "ref_dihedral_quality": dihedral_quality,
-            "distance": distance(js["hash"], ref_hash),
-        })
+        records.append(
+            {
+                "label": label,
+                "js": js,
+                "ref_hash": ref_hash,
+                "ref_quality": ref_quality,
+                "ref_dihedral": [vector_to_hex(v) for v in dihedral_vectors],
+                "ref_dihedral_quality": dihedral_quality,
+                "distance": distance(js["hash"], ref_hash),
+            }
+        )
     return records
 
 
@@ -111,12 +142,24 @@ def test_pdq_matches_reference_on_generated_pictures(results):
 
 
 def test_pdq_quality_matches_reference(results):
-    mismatches = [(r["label"], r["js"]["quality"], r["ref_quality"]) for r in results
-                  if r["js"]["quality"] != r["ref_quality"]]
+    mismatches = [
+        (r["label"], r["js"]["quality"], r["ref_quality"])
+        for r in results
+        if r["js"]["quality"] != r["ref_quality"]
+    ]
     assert not mismatches
 
 
-DIHEDRAL_ORDER = ["original", "rotate90", "rotate180", "rotate270", "flipX", "flipY", "flipPlus1", "flipMinus1"]
+DIHEDRAL_ORDER = [
+    "original",
+    "rotate90",
+    "rotate180",
+    "rotate270",
+    "flipX",
+    "flipY",
+    "flipPlus1",
+    "flipMinus1",
+]
 
 
 def test_dihedral_hashes_match_reference(results):
@@ -132,9 +175,13 @@ def test_dihedral_hashes_match_reference(results):
 def test_luma_pipeline_is_bit_exact(node_hasher):
     """On identical float32 luma (pdqhash's own), every hash and quality is identical."""
     rng = np.random.default_rng(7)
-    for index, (width, height) in enumerate([(5, 5), (64, 64), (100, 37), (512, 512), (300, 511), (512, 200)]):
+    for index, (width, height) in enumerate(
+        [(5, 5), (64, 64), (100, 37), (512, 512), (300, 511), (512, 200)]
+    ):
         rgb = GENERATORS[index % len(GENERATORS)](rng, width, height)
-        luma = (rgb[:, :, 0] * 0.299 + rgb[:, :, 1] * 0.587 + rgb[:, :, 2] * 0.114).astype(np.float32)
+        luma = (rgb[:, :, 0] * 0.299 + rgb[:, :, 1] * 0.587 + rgb[:, :, 2] * 0.114).astype(
+            np.float32
+        )
         js = node_hasher.luma(luma)
         ref_hash, ref_quality = reference_hash(rgb)
         assert (js["hash"], js["quality"]) == (ref_hash, ref_quality), f"{width}x{height}"

@@ -1,4 +1,5 @@
 """E-mailing the case number through a real SMTP server (aiosmtpd on 127.0.0.1)."""
+
 import base64
 import logging
 import socket
@@ -7,7 +8,6 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from case_helpers import create_case, csrf_token, database_dump
 
 ADDRESS = "quiet.harbour-4417@example.net"
@@ -18,8 +18,9 @@ class Inbox:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content,
-                                                                    policy=policy.default)))
+        self.messages.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
         return "250 OK"
 
 
@@ -45,15 +46,19 @@ def mail_app(storage_app, inbox):
 
 
 def send(client, address=ADDRESS):
-    return client.post("/en/submit/done/email",
-                       data={"csrf_token": csrf_token(client), "address": address})
+    return client.post(
+        "/en/submit/done/email", data={"csrf_token": csrf_token(client), "address": address}
+    )
 
 
 def our_logs(caplog):
     """Everything logged in the test except by the stand-in SMTP server (``mail.log``)."""
     formatter = logging.Formatter()
-    return "\n".join(formatter.format(record) for record in caplog.records
-                     if not record.name.startswith("mail.log"))
+    return "\n".join(
+        formatter.format(record)
+        for record in caplog.records
+        if not record.name.startswith("mail.log")
+    )
 
 
 def session_cookie_text(client):
@@ -72,7 +77,7 @@ def test_case_number_is_mailed_once_and_the_address_kept_nowhere(mail_app, inbox
 
     response = send(client)
     assert response.status_code == 302
-    (recipients, message), = inbox[0].messages
+    ((recipients, message),) = inbox[0].messages
     assert recipients == [ADDRESS] and message["To"] == ADDRESS
     assert message["Subject"] == "Your case number"
     assert message.get_content_type() == "text/plain"

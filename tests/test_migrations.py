@@ -3,7 +3,7 @@
 A fresh installation runs every step from the frozen v0001 on; a model changed without
 a new step (or a step that doesn't match its model) makes the two schemas differ.
 """
-import pytest
+
 
 from conftest import new_postgres_database
 from openncii.db import is_postgres, open_database

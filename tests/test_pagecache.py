@@ -1,9 +1,9 @@
 """The whole-page cache: same bytes for every visitor, no cookie, gzip, ETag revalidation."""
+
 import gzip
 
 import pytest
 from flask_wtf.csrf import generate_csrf
-
 from openncii.pagecache import ENVIRON_KEY, CachedPage, PageCacheMiddleware, cached_page
 
 CACHED_PAGES = ["/en/", "/ar/faq", "/en/faq?q=pin", "/es/privacy", "/en/support?country=GB"]
@@ -25,7 +25,9 @@ def test_gzip_when_accepted_and_plain_otherwise(client, url):
     packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
     assert "Content-Encoding" not in plain.headers
     assert packed.headers["Content-Encoding"] == "gzip"
-    assert "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    assert (
+        "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    )
     assert gzip.decompress(packed.get_data()) == plain.get_data()
     assert int(packed.headers["Content-Length"]) == len(packed.get_data()) < len(plain.get_data())
 
@@ -79,7 +81,8 @@ def test_later_visits_are_served_without_rendering_again(make_app):
 
 def test_a_page_that_uses_the_session_is_never_kept(make_app):
     app, renders = app_with_page(
-        make_app, lambda: f'<input name="csrf_token" value="{generate_csrf()}">')
+        make_app, lambda: f'<input name="csrf_token" value="{generate_csrf()}">'
+    )
     visitor = app.test_client()
     first, second = visitor.get("/page"), visitor.get("/page")  # the second sets no cookie
     assert "Set-Cookie" in first.headers and "Set-Cookie" not in second.headers

@@ -1,10 +1,10 @@
 """Every public page, in every enabled locale: status, language markup, headers."""
+
 import logging
 import re
 
 import pytest
 import requests
-
 from helpers import localized_pages
 from openncii.helpdesk import faq
 from openncii.i18n import text_direction
@@ -18,8 +18,13 @@ def pages(app):
 
 
 def test_every_page_in_every_locale(client, pages, app):
-    assert {"/{lang}/", "/{lang}/faq", "/{lang}/eligibility", "/{lang}/support",
-            "/{lang}/privacy"} <= set(pages)
+    assert {
+        "/{lang}/",
+        "/{lang}/faq",
+        "/{lang}/eligibility",
+        "/{lang}/support",
+        "/{lang}/privacy",
+    } <= set(pages)
     for template in pages:
         for lang in app.config["LANGUAGES"]:
             url = template.format(lang=lang)
@@ -29,19 +34,29 @@ def test_every_page_in_every_locale(client, pages, app):
             assert f'<html lang="{lang}" dir="{text_direction(lang)}">' in html, url
             for other in app.config["LANGUAGES"]:
                 assert f'hreflang="{other}" href="{template.format(lang=other)}"' in html, url
-            assert 'data-quick-exit' in html and 'href="#main"' in html, url
+            assert "data-quick-exit" in html and 'href="#main"' in html, url
 
 
-@pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("es", "ltr"), ("ar", "rtl"),
-                                            ("he", "rtl"), ("fa", "rtl"), ("ur", "rtl")])
+@pytest.mark.parametrize(
+    "lang,direction",
+    [("en", "ltr"), ("es", "ltr"), ("ar", "rtl"), ("he", "rtl"), ("fa", "rtl"), ("ur", "rtl")],
+)
 def test_text_direction(lang, direction):
     assert text_direction(lang) == direction
 
 
-@pytest.mark.parametrize("header,expected", [
-    ("es-MX,es;q=0.9,en;q=0.5", "/es/"), ("ar", "/ar/"), ("am-ET", "/en/"), ("", "/en/"),
-    ("am;q=0.9, ar;q=0.8", "/ar/"), ("pt-BR,pt;q=0.8", "/pt-BR/"), ("zh-CN,zh;q=0.9", "/zh-Hans/"),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        ("es-MX,es;q=0.9,en;q=0.5", "/es/"),
+        ("ar", "/ar/"),
+        ("am-ET", "/en/"),
+        ("", "/en/"),
+        ("am;q=0.9, ar;q=0.8", "/ar/"),
+        ("pt-BR,pt;q=0.8", "/pt-BR/"),
+        ("zh-CN,zh;q=0.9", "/zh-Hans/"),
+    ],
+)
 def test_root_redirects_to_best_language(client, header, expected):
     response = client.get("/", headers={"Accept-Language": header})
     assert response.status_code == 302
@@ -106,9 +121,13 @@ def test_faq_search_works_without_javascript(client):
 
 
 def test_faq_fills_operator_facts(make_app):
-    app = make_app(ORG_NAME="Helpline Example", CONTACT_EMAIL="team@helpline.example",
-                   PARTNER_PLATFORMS=["PhotoSite", "VideoSite"], UNDER18_NAME="Kids Line",
-                   UNDER18_URL="https://kids.example/")
+    app = make_app(
+        ORG_NAME="Helpline Example",
+        CONTACT_EMAIL="team@helpline.example",
+        PARTNER_PLATFORMS=["PhotoSite", "VideoSite"],
+        UNDER18_NAME="Kids Line",
+        UNDER18_URL="https://kids.example/",
+    )
     html = app.test_client().get("/en/faq").get_data(as_text=True)
     assert "Helpline Example" in html and "team@helpline.example" in html
     assert "PhotoSite and VideoSite" in html
@@ -118,7 +137,8 @@ def test_faq_fills_operator_facts(make_app):
 
 def test_faq_markdown_escapes_raw_html(tmp_path):
     (tmp_path / "01-topic.md").write_text(
-        "# Topic\n\n## Question? {#q}\n<script>alert(1)</script> and <b>bold</b> {org_name}\n")
+        "# Topic\n\n## Question? {#q}\n<script>alert(1)</script> and <b>bold</b> {org_name}\n"
+    )
     topics = faq.load_faq(tmp_path, {"org_name": "<i>Org</i>"})
     html = str(topics[0].questions[0].html)
     assert "<script>" not in html and "<b>" not in html and "&lt;script&gt;" in html

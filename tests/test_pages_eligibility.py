@@ -3,7 +3,6 @@
 import re
 
 import pytest
-
 from openncii.helpdesk.eligibility import QUESTIONS
 
 LOCALES = ["en", "es", "ar"]
@@ -90,8 +89,9 @@ def test_eligible_links_to_starting_a_case(client, app, lang):
 
 @pytest.mark.parametrize("lang", LOCALES)
 def test_under18_refers_to_the_configured_service(make_app, lang):
-    client = make_app(UNDER18_NAME="Example Youth Line",
-                      UNDER18_URL="https://youth.example.org/start").test_client()
+    client = make_app(
+        UNDER18_NAME="Example Youth Line", UNDER18_URL="https://youth.example.org/start"
+    ).test_client()
     page = walk(client, lang, PATHS["under18"])
     assert 'data-testid="under18-service" href="https://youth.example.org/start"' in page
     assert "Example Youth Line" in page
@@ -105,11 +105,14 @@ def test_under18_defaults_to_take_it_down(client, lang):
 
 
 @pytest.mark.parametrize("lang", LOCALES)
-@pytest.mark.parametrize("outcome, link", [
-    ("not_in_image", "/support"),
-    ("not_intimate", "/support"),
-    ("no_file", "/support?service=removal"),
-])
+@pytest.mark.parametrize(
+    "outcome, link",
+    [
+        ("not_in_image", "/support"),
+        ("not_intimate", "/support"),
+        ("no_file", "/support?service=removal"),
+    ],
+)
 def test_outcomes_that_cannot_continue_point_to_support(client, lang, outcome, link):
     page = walk(client, lang, PATHS[outcome])
     assert f'href="/{lang}{link}"' in page.split('data-testid="outcome"')[1]

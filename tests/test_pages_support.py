@@ -14,8 +14,13 @@ SELECTED = re.compile(r'<option value="([^"]*)" selected>')
 
 ENTRIES = {
     "zeta": ("Zeta Line", ["GB"], ["en"], ["helpline"], 'phone = "+44 (0)20 7946-0000"\n'),
-    "alpha": ("Alpha & <Friends>", ["GB"], ["en", "ar"], ["legal", "counselling"],
-              'email = "help@alpha.example"\n'),
+    "alpha": (
+        "Alpha & <Friends>",
+        ["GB"],
+        ["en", "ar"],
+        ["legal", "counselling"],
+        'email = "help@alpha.example"\n',
+    ),
     "berlin": ("Berlin Beratung", ["DE"], ["de"], ["removal"], ""),
     "world": ("Anywhere Help", ["001"], ["en", "es"], ["removal", "under18"], ""),
 }

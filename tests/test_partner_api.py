@@ -1,4 +1,5 @@
 """The /v1 partner API on a real server, driven by the real ``threatexchange`` client and CLI."""
+
 import json
 import os
 import re
@@ -8,16 +9,18 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import csrf_token_of
 from hypothesis import HealthCheck, given, settings
-from threatexchange.exchanges.clients.stopncii.api import (
-    StopNCIIAPI, StopNCIICaseStatus, StopNCIICSPFeedback, StopNCIICSPFeedbackValue,
-    StopNCIIEndpoint, StopNCIISignalType,
-)
-
 from openncii import cases, exchange, partners
 from openncii.models import Case, Feedback, PartnerHash, Signal
-
-from conftest import csrf_token_of
+from threatexchange.exchanges.clients.stopncii.api import (
+    StopNCIIAPI,
+    StopNCIICaseStatus,
+    StopNCIICSPFeedback,
+    StopNCIICSPFeedbackValue,
+    StopNCIIEndpoint,
+    StopNCIISignalType,
+)
 
 PIN = "violet-harbour-42"
 PDQ = ["%064x" % (0xC3 * (i + 1)) for i in range(4)]
@@ -26,15 +29,24 @@ MD5 = "%032x" % 0x3C
 
 def client_for(base_url, key):
     """The reference client, with the same key for every endpoint (as OpenNCII expects)."""
-    return StopNCIIAPI(key, key, {StopNCIIEndpoint.SubmitFeedback: key,
-                                  StopNCIIEndpoint.SubmitHashes: key},
-                       base_url_override=f"{base_url}/v1")
+    return StopNCIIAPI(
+        key,
+        key,
+        {StopNCIIEndpoint.SubmitFeedback: key, StopNCIIEndpoint.SubmitHashes: key},
+        base_url_override=f"{base_url}/v1",
+    )
 
 
 def new_case(*hashes):
     """A case with these (signal type, value) hashes; returns its row."""
-    number = cases.create_case(PIN, [cases.NewHash(kind, value, 90 if kind == "ImagePDQ" else None,
-                                                   None) for kind, value in hashes], rounds=4)
+    number = cases.create_case(
+        PIN,
+        [
+            cases.NewHash(kind, value, 90 if kind == "ImagePDQ" else None, None)
+            for kind, value in hashes
+        ],
+        rounds=4,
+    )
     return Case.get(Case.number == number)
 
 
@@ -57,23 +69,28 @@ def resume(client, checkpoint):
     """
     latest, newer = fetch_all(client, checkpoint)
     assert all(record.lastModtimestamp >= checkpoint for record in latest.values())
-    return {value: record for value, record in latest.items()
-            if record.lastModtimestamp > checkpoint}, newer
+    return {
+        value: record for value, record in latest.items() if record.lastModtimestamp > checkpoint
+    }, newer
 
 
 def case_page_states(base_url, number):
     """Sign in to the case page as the victim; return {hash value: (state, partner reports)}."""
     with requests.Session() as browser:
         token = csrf_token_of(browser.get(f"{base_url}/en/status").text)
-        page = browser.post(f"{base_url}/en/status", data={
-            "csrf_token": token, "case_number": cases.format_case_number(number), "pin": PIN})
+        page = browser.post(
+            f"{base_url}/en/status",
+            data={"csrf_token": token, "case_number": cases.format_case_number(number), "pin": PIN},
+        )
         assert page.status_code == 200, page.text
     states = {}
     for row in page.text.split('data-testid="case-hash"')[1:]:
         value = re.search(r'data-testid="hash-value">([0-9a-f]+)<', row).group(1)
         reports = re.search(r'data-testid="partner-reports">(.*?)</ul>', row, re.S)
-        states[value] = (re.search(r'data-state="(\w+)"', row).group(1),
-                         " ".join(re.sub(r"<[^>]+>", "", reports.group(1)).split()) if reports else "")
+        states[value] = (
+            re.search(r'data-state="(\w+)"', row).group(1),
+            " ".join(re.sub(r"<[^>]+>", "", reports.group(1)).split()) if reports else "",
+        )
     return states
 
 
@@ -99,19 +116,25 @@ def test_partner_sync_feedback_and_withdrawal_with_the_real_client(storage_app, 
     assert newer[PDQ[2]].caseNumbers == {second.reference: StopNCIICaseStatus.Active}
 
     clock.t += 60
-    client.submit_feedback(StopNCIISignalType.ImagePDQ, PDQ[0],
-                           StopNCIICSPFeedbackValue.Blocked, {"nudity"})
-    client.submit_feedback(StopNCIISignalType.ImagePDQ, PDQ[1],
-                           StopNCIICSPFeedbackValue.PendingReview)
+    client.submit_feedback(
+        StopNCIISignalType.ImagePDQ, PDQ[0], StopNCIICSPFeedbackValue.Blocked, {"nudity"}
+    )
+    client.submit_feedback(
+        StopNCIISignalType.ImagePDQ, PDQ[1], StopNCIICSPFeedbackValue.PendingReview
+    )
     newer, checkpoint = resume(client, checkpoint)
     assert set(newer) == {PDQ[0], PDQ[1]}
     [verdict] = newer[PDQ[0]].CSPFeedbacks
     assert (verdict.feedbackValue, verdict.tags, verdict.source) == (
-        StopNCIICSPFeedbackValue.Blocked, {"nudity"}, "ExampleSocial")
+        StopNCIICSPFeedbackValue.Blocked,
+        {"nudity"},
+        "ExampleSocial",
+    )
     assert case_page_states(base_url, first.number) == {
         PDQ[0]: ("blocked", "ExampleSocial: Blocked"),
         PDQ[1]: ("under_review", "ExampleSocial: Match found, under review"),
-        MD5: ("shared", "")}
+        MD5: ("shared", ""),
+    }
 
     clock.t += 60
     with storage_app.app_context():
@@ -127,18 +150,23 @@ def test_partner_hashes_with_the_real_client(app, serve):
         _, key = partners.create("ExampleSocial")
         new_case(("ImagePDQ", PDQ[0]))
     client = client_for(serve(app), key)
-    client.submit_hashes({
-        (StopNCIISignalType.ImagePDQ, PDQ[3]): StopNCIICSPFeedback(
-            StopNCIICSPFeedbackValue.Blocked, {"found-it"}),
-        (StopNCIISignalType.VideoMD5, MD5): StopNCIICSPFeedback(
-            StopNCIICSPFeedbackValue.PendingReview),
-    })
+    client.submit_hashes(
+        {
+            (StopNCIISignalType.ImagePDQ, PDQ[3]): StopNCIICSPFeedback(
+                StopNCIICSPFeedbackValue.Blocked, {"found-it"}
+            ),
+            (StopNCIISignalType.VideoMD5, MD5): StopNCIICSPFeedback(
+                StopNCIICSPFeedbackValue.PendingReview
+            ),
+        }
+    )
     records, _ = fetch_all(client)
     assert set(records) == {PDQ[0], PDQ[3], MD5}
     assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Active
     assert records[PDQ[3]].caseNumbers == {}
     assert [(f.feedbackValue, f.tags, f.source) for f in records[PDQ[3]].CSPFeedbacks] == [
-        (StopNCIICSPFeedbackValue.Blocked, {"found-it"}, "ExampleSocial")]
+        (StopNCIICSPFeedbackValue.Blocked, {"found-it"}, "ExampleSocial")
+    ]
 
 
 @pytest.fixture
@@ -150,18 +178,24 @@ def live(app, serve):
     return serve(app), {"Ocp-Apim-Subscription-Key": key, "x-functions-key": key}, key
 
 
-@pytest.mark.parametrize("headers", [
-    {},
-    {"Ocp-Apim-Subscription-Key": "{key}"},
-    {"Ocp-Apim-Subscription-Key": "{key}", "x-functions-key": "something-else"},
-    {"Ocp-Apim-Subscription-Key": "{key}x", "x-functions-key": "{key}x"},
-    {"Ocp-Apim-Subscription-Key": "nodot", "x-functions-key": "nodot"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Ocp-Apim-Subscription-Key": "{key}"},
+        {"Ocp-Apim-Subscription-Key": "{key}", "x-functions-key": "something-else"},
+        {"Ocp-Apim-Subscription-Key": "{key}x", "x-functions-key": "{key}x"},
+        {"Ocp-Apim-Subscription-Key": "nodot", "x-functions-key": "nodot"},
+    ],
+)
 def test_bad_keys_get_401(live, headers):
     base_url, _, key = live
     sent = {name: value.format(key=key) for name, value in headers.items()}
-    for method, endpoint in [("GET", "FetchHashes"), ("POST", "SubmitFeedback"),
-                             ("POST", "SubmitHashes")]:
+    for method, endpoint in [
+        ("GET", "FetchHashes"),
+        ("POST", "SubmitFeedback"),
+        ("POST", "SubmitHashes"),
+    ]:
         response = requests.request(method, f"{base_url}/v1/{endpoint}", headers=sent, json={})
         assert response.status_code == 401
         assert response.json()["error"]
@@ -182,19 +216,46 @@ def test_revoked_partner_gets_403_and_rotation_retires_the_old_key(app, live):
     assert client_for(base_url, new_key).fetch_hashes().count == 1
 
 
-@pytest.mark.parametrize("endpoint, body, message", [
-    ("SubmitFeedback", "not json", "The body must be JSON."),
-    ("SubmitFeedback", "[" * 100_000, "The body must be JSON."),
-    ("SubmitFeedback", {"count": 2, "hashFeedbacks": [
-        {"hashValue": PDQ[0], "feedbackValue": "Blocked"},
-        {"hashValue": "xyz", "feedbackValue": "Blocked"}]}, "hashFeedbacks[1].hashValue"),
-    ("SubmitHashes", {"count": 2, "hashRecords": [
-        {"signalType": "ImagePDQ", "hashValue": PDQ[3]},
-        {"signalType": "ImagePDQ", "hashValue": MD5}]}, "hashRecords[1].hashValue"),
-    ("SubmitHashes", {"count": 2, "hashRecords": [
-        {"signalType": "ImagePDQ", "hashValue": PDQ[3]},
-        {"signalType": "URL", "hashValue": PDQ[2]}]}, "hashRecords[1].signalType"),
-])
+@pytest.mark.parametrize(
+    "endpoint, body, message",
+    [
+        ("SubmitFeedback", "not json", "The body must be JSON."),
+        ("SubmitFeedback", "[" * 100_000, "The body must be JSON."),
+        (
+            "SubmitFeedback",
+            {
+                "count": 2,
+                "hashFeedbacks": [
+                    {"hashValue": PDQ[0], "feedbackValue": "Blocked"},
+                    {"hashValue": "xyz", "feedbackValue": "Blocked"},
+                ],
+            },
+            "hashFeedbacks[1].hashValue",
+        ),
+        (
+            "SubmitHashes",
+            {
+                "count": 2,
+                "hashRecords": [
+                    {"signalType": "ImagePDQ", "hashValue": PDQ[3]},
+                    {"signalType": "ImagePDQ", "hashValue": MD5},
+                ],
+            },
+            "hashRecords[1].hashValue",
+        ),
+        (
+            "SubmitHashes",
+            {
+                "count": 2,
+                "hashRecords": [
+                    {"signalType": "ImagePDQ", "hashValue": PDQ[3]},
+                    {"signalType": "URL", "hashValue": PDQ[2]},
+                ],
+            },
+            "hashRecords[1].signalType",
+        ),
+    ],
+)
 def test_malformed_bodies_get_400_and_write_nothing(app, live, endpoint, body, message):
     base_url, headers, _ = live
     data = body if isinstance(body, str) else json.dumps(body)
@@ -206,11 +267,17 @@ def test_malformed_bodies_get_400_and_write_nothing(app, live, endpoint, body, m
         assert Feedback.select().count() == PartnerHash.select().count() == 0
 
 
-@pytest.mark.parametrize("query, message", [
-    ("pageSize=0", "pageSize"), ("pageSize=2001", "pageSize"), ("pageSize=ten", "pageSize"),
-    ("startTimestamp=-5", "startTimestamp"), ("startTimestamp=1e9", "startTimestamp"),
-    ("nextPageToken=abc", "nextPageToken"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("pageSize=0", "pageSize"),
+        ("pageSize=2001", "pageSize"),
+        ("pageSize=ten", "pageSize"),
+        ("startTimestamp=-5", "startTimestamp"),
+        ("startTimestamp=1e9", "startTimestamp"),
+        ("nextPageToken=abc", "nextPageToken"),
+    ],
+)
 def test_bad_fetch_arguments_get_400(live, query, message):
     base_url, headers, _ = live
     response = requests.get(f"{base_url}/v1/FetchHashes?{query}", headers=headers)
@@ -241,8 +308,10 @@ def test_rate_limit_is_per_partner(make_app, serve):
     base_url = serve(app)
 
     def fetch(key):
-        return requests.get(f"{base_url}/v1/FetchHashes",
-                            headers={"Ocp-Apim-Subscription-Key": key, "x-functions-key": key})
+        return requests.get(
+            f"{base_url}/v1/FetchHashes",
+            headers={"Ocp-Apim-Subscription-Key": key, "x-functions-key": key},
+        )
 
     assert [fetch(busy).status_code for _ in range(3)] == [200, 200, 200]
     limited = fetch(busy)
@@ -258,24 +327,31 @@ def test_openapi_document_describes_this_implementation(live):
     assert document["openapi"].startswith("3.1")
     schemas = document["components"]["schemas"]
     assert schemas["FeedbackValue"]["enum"] == list(exchange.FEEDBACK_VALUES)
-    [page_size] = [p for p in document["paths"]["/FetchHashes"]["get"]["parameters"]
-                   if p["name"] == "pageSize"]
+    [page_size] = [
+        p for p in document["paths"]["/FetchHashes"]["get"]["parameters"] if p["name"] == "pageSize"
+    ]
     assert page_size["schema"]["maximum"] == exchange.MAX_PAGE_SIZE
-    assert (schemas["SubmitFeedbackRequest"]["properties"]["hashFeedbacks"]["maxItems"]
-            == exchange.MAX_ITEMS)
+    assert (
+        schemas["SubmitFeedbackRequest"]["properties"]["hashFeedbacks"]["maxItems"]
+        == exchange.MAX_ITEMS
+    )
     assert schemas["Tags"]["maxItems"] == exchange.MAX_TAGS
     assert schemas["Tags"]["items"]["maxLength"] == exchange.MAX_TAG_LENGTH
 
 
 def test_threatexchange_cli_fetches_through_its_stopncii_exchange(live, tmp_path):
     base_url, _, key = live
-    environment = {**os.environ, "HOME": str(tmp_path),
-                   "TX_STOPNCII_KEYS": f"{key},{key},{base_url}/v1"}
+    environment = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "TX_STOPNCII_KEYS": f"{key},{key},{base_url}/v1",
+    }
     tool = str(Path(sys.executable).with_name("threatexchange"))
 
     def run(*args):
-        done = subprocess.run([tool, *args], env=environment, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [tool, *args], env=environment, capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -286,26 +362,37 @@ def test_threatexchange_cli_fetches_through_its_stopncii_exchange(live, tmp_path
 
 # -- schemathesis: the document against the server --------------------------------------
 
+
 def test_schemathesis_finds_no_errors_and_no_schema_violations(live):
     import schemathesis
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance, ignored_auth, response_headers_conformance,
-        response_schema_conformance, status_code_conformance,
-    )
     from schemathesis.generation import GenerationMode
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        ignored_auth,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
 
     base_url, headers, _ = live
     schema = schemathesis.openapi.from_url(f"{base_url}/v1/openapi.json")
     # Every answer is documented and matches its schema; no 5xx; auth is never skipped.
     # (Not negative_data_rejection: unknown query parameters are ignored on purpose.)
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance, response_headers_conformance, ignored_auth]
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+        response_headers_conformance,
+        ignored_auth,
+    ]
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         strategy = schema.as_strategy(generation_mode=mode)
 
-        @settings(max_examples=150, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         @given(case=strategy)
         def check(case):
             case.call_and_validate(base_url=f"{base_url}/v1", headers=headers, checks=checks)

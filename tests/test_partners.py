@@ -1,10 +1,9 @@
 """Partner accounts: keys stored only hashed, checked in constant time, rotated, revoked."""
-import pytest
 
+import pytest
+from conftest import app_config
 from openncii import create_app, partners
 from openncii.models import Partner
-
-from conftest import app_config
 
 
 def test_key_works_and_only_its_digest_is_stored(storage_app):
@@ -18,14 +17,17 @@ def test_key_works_and_only_its_digest_is_stored(storage_app):
         assert partners.authenticate(key).id == partner.id
 
 
-@pytest.mark.parametrize("mangle", [
-    lambda key: key[:-1] + ("A" if key[-1] != "A" else "B"),  # wrong secret
-    lambda key: "0" * 16 + key[16:],  # unknown key id
-    lambda key: key.replace(".", ""),  # no separator
-    lambda key: key.split(".")[0] + ".",  # no secret
-    lambda key: "",
-    lambda key: "x" * 40 + "." + key.split(".")[1],  # over-long id
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda key: key[:-1] + ("A" if key[-1] != "A" else "B"),  # wrong secret
+        lambda key: "0" * 16 + key[16:],  # unknown key id
+        lambda key: key.replace(".", ""),  # no separator
+        lambda key: key.split(".")[0] + ".",  # no secret
+        lambda key: "",
+        lambda key: "x" * 40 + "." + key.split(".")[1],  # over-long id
+    ],
+)
 def test_wrong_keys_are_refused(app, mangle):
     with app.app_context():
         _, key = partners.create("ExampleSocial")

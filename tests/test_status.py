@@ -1,8 +1,8 @@
 """The case status pages: sign-in, lockout, throttle, session, feedback display, sign-out."""
+
 import re
 
 import pytest
-
 from case_helpers import PIN, case_body, create_case, csrf_token, image_hash, sign_in
 from openncii import cases
 from openncii.models import Case, CaseHash, Feedback, Partner
@@ -17,7 +17,7 @@ def text(response):
 def main_of(response):
     """The page's main content without the per-session CSRF token."""
     html = text(response)
-    main = html[html.index("<main"):html.index("</main>")]
+    main = html[html.index("<main") : html.index("</main>")]
     return re.sub(r'value="[^"]+"', "", main)
 
 
@@ -35,8 +35,10 @@ def test_lookup_form_works_without_javascript(client):
 
 
 def test_form_errors_link_to_their_fields(client):
-    response = client.post("/en/status", data={"csrf_token": csrf_token(client),
-                                               "case_number": "F45V-MEC9-N82F-3N9", "pin": ""})
+    response = client.post(
+        "/en/status",
+        data={"csrf_token": csrf_token(client), "case_number": "F45V-MEC9-N82F-3N9", "pin": ""},
+    )
     html = text(response)
     assert response.status_code == 400
     assert '<li><a href="#case_number">Check your case number.' in html
@@ -50,8 +52,10 @@ def test_example_case_number_stays_left_to_right(client, lang):
     example = cases.EXAMPLE_CASE_NUMBER
     assert cases.parse_case_number(example) is not None
     assert f'<bdi dir="ltr">{example}</bdi>' in text(client.get(f"/{lang}/status"))
-    refused = client.post(f"/{lang}/status", data={
-        "csrf_token": csrf_token(client, lang), "case_number": "F45V", "pin": PIN})
+    refused = client.post(
+        f"/{lang}/status",
+        data={"csrf_token": csrf_token(client, lang), "case_number": "F45V", "pin": PIN},
+    )
     assert f"\u2066{example}\u2069" in text(refused)
 
 
@@ -79,15 +83,22 @@ def test_per_client_throttle(make_app):
     app = make_app(RATELIMIT_ENABLED=True)
     client = app.test_client()
     token = csrf_token(client)
-    answers = [client.post("/en/status", data={"csrf_token": token, "case_number": "x", "pin": "y"},
-                           environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code
-               for _ in range(11)]
+    answers = [
+        client.post(
+            "/en/status",
+            data={"csrf_token": token, "case_number": "x", "pin": "y"},
+            environ_base={"REMOTE_ADDR": "198.51.100.7"},
+        ).status_code
+        for _ in range(11)
+    ]
     assert answers == [400] * 10 + [429]
-    throttled = client.post("/en/status", data={"csrf_token": token},
-                            environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    throttled = client.post(
+        "/en/status", data={"csrf_token": token}, environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
-    other = client.post("/en/status", data={"csrf_token": token},
-                        environ_base={"REMOTE_ADDR": "198.51.100.8"})
+    other = client.post(
+        "/en/status", data={"csrf_token": token}, environ_base={"REMOTE_ADDR": "198.51.100.8"}
+    )
     assert other.status_code == 400
     assert client.get("/en/status", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200
 
@@ -137,8 +148,9 @@ def test_session_lasts_fifteen_minutes(client, monkeypatch):
 
 def test_sign_out(client):
     sign_in(client, create_case(client))
-    response = client.post("/en/status/sign-out", data={"csrf_token": csrf_token(client)},
-                           follow_redirects=True)
+    response = client.post(
+        "/en/status/sign-out", data={"csrf_token": csrf_token(client)}, follow_redirects=True
+    )
     assert "You have signed out" in text(response)
     assert 'data-testid="case-hashes"' not in text(response)
     withdraw = client.post("/en/status/withdraw", data={"csrf_token": csrf_token(client)})
@@ -147,8 +159,9 @@ def test_sign_out(client):
 
 def test_withdraw_needs_the_confirmation_tick(client, storage_app):
     sign_in(client, create_case(client))
-    refused = client.post("/en/status/withdraw",
-                          data={"csrf_token": csrf_token(client), "step": "confirm"})
+    refused = client.post(
+        "/en/status/withdraw", data={"csrf_token": csrf_token(client), "step": "confirm"}
+    )
     assert refused.status_code == 400 and 'href="#confirm"' in text(refused)
     with storage_app.app_context():
         assert Case.get().status == "active"
@@ -190,8 +203,9 @@ def test_times_are_localized(client, storage_app):
 
 
 def confirm(client, token):
-    return client.post("/en/status/withdraw",
-                       data={"csrf_token": token, "step": "confirm", "confirm": "y"})
+    return client.post(
+        "/en/status/withdraw", data={"csrf_token": token, "step": "confirm", "confirm": "y"}
+    )
 
 
 def test_withdrawn_case_cannot_be_reactivated(client, storage_app):

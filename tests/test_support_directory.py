@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
-
 from openncii.helpdesk.support import (
     SERVICE_LABELS,
     WORLDWIDE,
@@ -42,8 +41,7 @@ def write(folder, slug, text):
 def replace_line(field, line):
     """VALID with the line of ``field`` replaced by ``line`` (or dropped when None)."""
     lines = [
-        (line if current.startswith(f"{field} =") else current)
-        for current in VALID.splitlines()
+        (line if current.startswith(f"{field} =") else current) for current in VALID.splitlines()
     ]
     return "\n".join(current for current in lines if current is not None) + "\n"
 

@@ -1,5 +1,6 @@
 """Catalog completeness: every enabled locale translates every message, none fuzzy,
 and the template (messages.pot) is up to date with the source code."""
+
 import gettext
 import re
 import subprocess
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-
 from openncii.config import DEFAULTS
 from openncii.i18n import babel_code
 
@@ -58,8 +58,25 @@ def test_template_matches_the_source(tmp_path):
     """messages.pot holds exactly the messages in the code: run `make translations-update`."""
     fresh = tmp_path / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
-    subprocess.run([pybabel, "-q", "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                    "--no-location", "-o", fresh, "."], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            pybabel,
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "-o",
+            fresh,
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     stale = message_ids(read_catalog(TRANSLATIONS / "messages.pot"))
     current = message_ids(read_catalog(fresh))
     assert current - stale == set(), "new messages not in messages.pot"
@@ -87,8 +104,10 @@ def test_locale_is_fully_translated(locale):
     assert problems == [], f"{locale}: {len(problems)} problems:\n" + "\n".join(problems[:40])
 
 
-@pytest.mark.parametrize("locale,forms", [("ar", {0, 1, 2}), ("he", {0}), ("fr", set()),
-                                          ("de", {0}), ("ja", set()), ("ru", set())])
+@pytest.mark.parametrize(
+    "locale,forms",
+    [("ar", {0, 1, 2}), ("he", {0}), ("fr", set()), ("de", {0}), ("ja", set()), ("ru", set())],
+)
 def test_forms_that_may_say_their_number_in_words(locale, forms):
     code = babel_code(locale)
     catalog = read_catalog(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po", code)

@@ -1,4 +1,5 @@
 """OpenNCII: hashes of intimate images, computed on the person's own device."""
+
 import os
 from pathlib import Path
 
@@ -45,7 +46,8 @@ def create_app(test_config=None):
     errors.init_app(app)
     pagecache.init_app(app)
     app.extensions["openncii_support"] = support.load_directory(
-        app.config["CONTENT_DIR"] / "support")
+        app.config["CONTENT_DIR"] / "support"
+    )
     register_blueprints(app)
     cli.init_app(app)
     app.jinja_env.globals["endpoints"] = frozenset(app.view_functions)

@@ -4,6 +4,7 @@
 ``v`` may be cached for a year, since a changed file gets a new URL. Files fetched
 without it (ES module imports between our scripts) are revalidated with ETags.
 """
+
 import hashlib
 from functools import lru_cache
 from pathlib import Path
@@ -12,8 +13,15 @@ from flask import request
 from flask_compress import Compress
 
 YEAR = 365 * 24 * 3600
-COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
-                    "application/json", "image/svg+xml", "text/plain"]
+COMPRESSED_TYPES = [
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "text/plain",
+]
 compress = Compress()
 
 

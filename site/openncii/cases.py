@@ -9,10 +9,12 @@ make the number a codeword of a Reed-Solomon code over GF(32) with distance 3, s
 error in one or two symbols -- every mistyped symbol, every swap of two symbols -- is
 caught before any lookup is made.
 """
+
 import re
 import secrets
 import time
-from dataclasses import dataclass, field as default
+from dataclasses import dataclass
+from dataclasses import field as default
 
 import bcrypt
 from peewee import fn
@@ -32,7 +34,8 @@ HEX = re.compile(r"[0-9a-fA-F]+")
 MAX_FRAMES_PER_VIDEO = 100
 
 PIN_MIN, PIN_MAX = 6, 64
-COMMON_PINS = frozenset("""
+COMMON_PINS = frozenset(
+    """
 000000 111111 112233 121212 123123 123321 123456 1234567 12345678 123456789 1234567890
 123654 131313 159753 222222 232323 246810 333333 444444 456789 520520 555555 654321
 666666 696969 777777 786786 888888 987654 999999 100200 101010 110110 147258 147852
@@ -40,7 +43,8 @@ COMMON_PINS = frozenset("""
 abc123 abcdef abcdefg qwerty qwertz azerty asdfgh zxcvbn 1q2w3e qwe123 iloveu
 password passw0rd letmein secret monkey dragon master shadow sunshine princess football
 baseball welcome iloveyou trustno1 whatever freedom qazwsx 123qwe 654123 aaaaaa
-""".split())
+""".split()
+)
 
 LOCK_AFTER = 5  # failures before the first lock
 FIRST_LOCK_SECONDS = 60
@@ -53,6 +57,7 @@ _decoys = {}
 
 
 # ---------------------------------------------------------------- case numbers
+
 
 def _gf32_tables():
     """Powers and logarithms of the generator of GF(32) = GF(2)[x] / (x^5 + x^2 + 1)."""
@@ -100,7 +105,7 @@ def new_case_number():
 
 def format_case_number(number):
     """``7K2QDM9XRTB4HZ3C`` -> ``7K2Q-DM9X-RTB4-HZ3C`` for reading aloud and writing down."""
-    return "-".join(number[i:i + GROUP] for i in range(0, len(number), GROUP))
+    return "-".join(number[i : i + GROUP] for i in range(0, len(number), GROUP))
 
 
 def parse_case_number(text):
@@ -117,6 +122,7 @@ def parse_case_number(text):
 
 
 # ------------------------------------------------------------------------ PINs
+
 
 def pin_problem(pin):
     """Why ``pin`` can't be used ("pin_type", "pin_short", ...), or ``None`` if it can."""
@@ -151,6 +157,7 @@ def _decoy_hash(rounds):
 
 
 # --------------------------------------------------------- validating a case
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -206,12 +213,20 @@ def _read_hash(index, item, problems):
     quality, frame_of = item.get("quality"), item.get("frameOf")
     found = []
     if signal_type not in SIGNAL_TYPES:
-        found.append(Problem("signal_type", index, "signalType",
-                             {"types": ", ".join(SIGNAL_TYPES)}))
-    elif not (isinstance(value, str) and len(value) == HASH_LENGTHS[signal_type]
-              and HEX.fullmatch(value)):
-        found.append(Problem("hash_value", index, "hashValue",
-                             {"type": signal_type, "length": HASH_LENGTHS[signal_type]}))
+        found.append(
+            Problem("signal_type", index, "signalType", {"types": ", ".join(SIGNAL_TYPES)})
+        )
+    elif not (
+        isinstance(value, str) and len(value) == HASH_LENGTHS[signal_type] and HEX.fullmatch(value)
+    ):
+        found.append(
+            Problem(
+                "hash_value",
+                index,
+                "hashValue",
+                {"type": signal_type, "length": HASH_LENGTHS[signal_type]},
+            )
+        )
     if quality is not None and (signal_type != "ImagePDQ" or not _is_int(quality, 0, 100)):
         found.append(Problem("quality", index, "quality"))
     if frame_of is not None and (signal_type != "ImagePDQ" or not _is_int(frame_of, 0, None)):
@@ -223,8 +238,12 @@ def _read_hash(index, item, problems):
 
 
 def _is_int(value, low, high):
-    return (isinstance(value, int) and not isinstance(value, bool) and value >= low
-            and (high is None or value <= high))
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
 
 
 def _list_problems(hashes, max_files):
@@ -248,28 +267,34 @@ def _list_problems(hashes, max_files):
             continue
         frames[item.frame_of] = frames.get(item.frame_of, 0) + 1
         if frames[item.frame_of] > MAX_FRAMES_PER_VIDEO:
-            problems.append(Problem("too_many_frames", index, "frameOf",
-                                    {"max": MAX_FRAMES_PER_VIDEO}))
+            problems.append(
+                Problem("too_many_frames", index, "frameOf", {"max": MAX_FRAMES_PER_VIDEO})
+            )
     return problems
 
 
 # ------------------------------------------------------------ writing a case
+
 
 def create_case(pin, hashes, rounds):
     """Store a validated case in one transaction; return its canonical number."""
     pin_hash = hash_pin(pin, rounds)  # slow: done before taking the write lock
     with write_transaction():
         signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
-        case = Case.create(number=new_case_number(), pin_hash=pin_hash,
-                           reference=secrets.token_hex(16))
+        case = Case.create(
+            number=new_case_number(), pin_hash=pin_hash, reference=secrets.token_hex(16)
+        )
         rows = {}
         videos_first = sorted(range(len(hashes)), key=lambda i: hashes[i].frame_of is not None)
         for index in videos_first:
             item = hashes[index]
             rows[index] = CaseHash.create(
-                case=case, signal=signal_ids[(item.signal_type, item.value)], position=index,
+                case=case,
+                signal=signal_ids[(item.signal_type, item.value)],
+                position=index,
                 quality=item.quality,
-                frame_of=None if item.frame_of is None else rows[item.frame_of])
+                frame_of=None if item.frame_of is None else rows[item.frame_of],
+            )
         changelog.append([row.signal_id for row in rows.values()], "case_created")
     return case.number
 
@@ -283,7 +308,8 @@ def _signal_ids(keys):
         values = [value for kind, value in keys if kind == signal_type]
         if values:
             query = Signal.select(Signal.id, Signal.value).where(
-                (Signal.signal_type == signal_type) & Signal.value.in_(values))
+                (Signal.signal_type == signal_type) & Signal.value.in_(values)
+            )
             found.update({(signal_type, row.value): row.id for row in query})
     return found
 
@@ -294,8 +320,11 @@ def withdraw(case_id):
     Returns False if it was already withdrawn (nothing changes then).
     """
     with write_transaction():
-        changed = (Case.update(status="withdrawn", updated_at=now())
-                   .where((Case.id == case_id) & (Case.status == "active")).execute())
+        changed = (
+            Case.update(status="withdrawn", updated_at=now())
+            .where((Case.id == case_id) & (Case.status == "active"))
+            .execute()
+        )
         if changed:
             signals = CaseHash.select(CaseHash.signal).where(CaseHash.case == case_id)
             changelog.append([row.signal_id for row in signals], "case_withdrawn")
@@ -303,6 +332,7 @@ def withdraw(case_id):
 
 
 # ------------------------------------------------------------ opening a case
+
 
 def check_pin(number, pin, rounds, clock=time.time):
     """The case with this canonical number and PIN, or ``None``.
@@ -332,7 +362,8 @@ def _count_failure(case_id, clock):
         failures = Case.select(Case.failed_attempts).where(Case.id == case_id).scalar()
         if failures >= LOCK_AFTER:
             Case.update(locked_until=int(clock()) + lock_seconds(failures)).where(
-                Case.id == case_id).execute()
+                Case.id == case_id
+            ).execute()
 
 
 def lock_seconds(failures):
@@ -344,7 +375,10 @@ def lock_seconds(failures):
 
 # Partner feedback values that say something about a hash, most telling first.
 FEEDBACK_STATES = {
-    "Blocked": "blocked", "PendingReview": "under_review", "NotBlocked": "not_removed"}
+    "Blocked": "blocked",
+    "PendingReview": "under_review",
+    "NotBlocked": "not_removed",
+}
 
 
 @dataclass
@@ -375,33 +409,45 @@ def case_status(case_id):
     then not removed. A withdrawn case shows every hash as withdrawn.
     """
     case = Case.get_by_id(case_id)
-    rows = list(CaseHash.select(CaseHash, Signal).join(Signal)
-                .where(CaseHash.case == case).order_by(CaseHash.position))
+    rows = list(
+        CaseHash.select(CaseHash, Signal)
+        .join(Signal)
+        .where(CaseHash.case == case)
+        .order_by(CaseHash.position)
+    )
     reports = _reports([row.signal_id for row in rows])
     shared = Partner.select().where(Partner.active).exists()
     positions = {row.id: row.position for row in rows}
     hashes = []
     for row in rows:
         found = reports.get(row.signal_id, [])
-        hashes.append(HashStatus(
-            signal_type=row.signal.signal_type, value=row.signal.value, position=row.position,
-            frame_of=positions.get(row.frame_of_id),
-            state=_hash_state(case.status, shared, [state for _, state, _ in found]),
-            changed_at=max([case.updated_at] + [at for _, _, at in found]),
-            reports=[(name, state) for name, state, _ in found]))
+        hashes.append(
+            HashStatus(
+                signal_type=row.signal.signal_type,
+                value=row.signal.value,
+                position=row.position,
+                frame_of=positions.get(row.frame_of_id),
+                state=_hash_state(case.status, shared, [state for _, state, _ in found]),
+                changed_at=max([case.updated_at] + [at for _, _, at in found]),
+                reports=[(name, state) for name, state, _ in found],
+            )
+        )
     return CaseStatus(case.number, case.status, case.created_at, case.updated_at, hashes)
 
 
 def _reports(signal_ids):
     """signal id -> [(partner name, state, updated_at)] for verdicts the page shows."""
-    query = (Feedback.select(Feedback.signal, Feedback.value, Feedback.updated_at, Partner.name)
-             .join(Partner).where(Feedback.signal.in_(signal_ids)
-                                  & Feedback.value.in_(list(FEEDBACK_STATES)))
-             .order_by(Partner.name))
+    query = (
+        Feedback.select(Feedback.signal, Feedback.value, Feedback.updated_at, Partner.name)
+        .join(Partner)
+        .where(Feedback.signal.in_(signal_ids) & Feedback.value.in_(list(FEEDBACK_STATES)))
+        .order_by(Partner.name)
+    )
     found = {}
     for row in query:
         found.setdefault(row.signal_id, []).append(
-            (row.partner.name, FEEDBACK_STATES[row.value], row.updated_at))
+            (row.partner.name, FEEDBACK_STATES[row.value], row.updated_at)
+        )
     return found
 
 
@@ -417,18 +463,28 @@ def _hash_state(case_status_value, shared, verdicts):
 def stats():
     """Aggregate counts for the operator: nothing about any one case."""
     by_status = dict(Case.select(Case.status, fn.COUNT(Case.id)).group_by(Case.status).tuples())
-    by_type = dict(CaseHash.select(Signal.signal_type, fn.COUNT(CaseHash.id)).join(Signal)
-                   .group_by(Signal.signal_type).tuples())
+    by_type = dict(
+        CaseHash.select(Signal.signal_type, fn.COUNT(CaseHash.id))
+        .join(Signal)
+        .group_by(Signal.signal_type)
+        .tuples()
+    )
     feedback = {}
-    query = (Feedback.select(Partner.name, Feedback.value, fn.COUNT(Feedback.id)).join(Partner)
-             .group_by(Partner.name, Feedback.value).order_by(Partner.name, Feedback.value))
+    query = (
+        Feedback.select(Partner.name, Feedback.value, fn.COUNT(Feedback.id))
+        .join(Partner)
+        .group_by(Partner.name, Feedback.value)
+        .order_by(Partner.name, Feedback.value)
+    )
     for name, value, count in query.tuples():
         feedback.setdefault(name, {})[value] = count
     return {
         "cases": {status: by_status.get(status, 0) for status in ("active", "withdrawn")},
         "case_hashes": {kind: by_type.get(kind, 0) for kind in SIGNAL_TYPES},
         "distinct_hashes": Signal.select().count(),
-        "partners": {"active": Partner.select().where(Partner.active).count(),
-                     "total": Partner.select().count()},
+        "partners": {
+            "active": Partner.select().where(Partner.active).count(),
+            "total": Partner.select().count(),
+        },
         "feedback_by_partner": feedback,
     }

@@ -11,6 +11,7 @@ advisory lock before drawing sequence numbers, held until the transaction ends, 
 sequence order is commit order. The same lock makes ``at`` (whole seconds) monotonic:
 each append uses ``max(now, last at)``.
 """
+
 from peewee import fn
 
 from .db import database, is_postgres
@@ -30,4 +31,4 @@ def append(signal_ids, reason):
     at = max(now(), last)
     rows = [{"signal": sid, "at": at, "reason": reason} for sid in signal_ids]
     for start in range(0, len(rows), 500):
-        Change.insert_many(rows[start:start + 500]).execute()
+        Change.insert_many(rows[start : start + 500]).execute()

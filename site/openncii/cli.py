@@ -1,4 +1,5 @@
 """Operator commands: ``flask --app wsgi cases stats`` (and other groups beside it)."""
+
 import json
 
 import click
@@ -19,16 +20,22 @@ def stats_command(as_json):
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
-    click.echo(f"Cases: {figures['cases']['active']} active, "
-               f"{figures['cases']['withdrawn']} withdrawn")
-    click.echo("Hashes in cases: " + ", ".join(
-        f"{count} {kind}" for kind, count in figures["case_hashes"].items()))
+    click.echo(
+        f"Cases: {figures['cases']['active']} active, {figures['cases']['withdrawn']} withdrawn"
+    )
+    click.echo(
+        "Hashes in cases: "
+        + ", ".join(f"{count} {kind}" for kind, count in figures["case_hashes"].items())
+    )
     click.echo(f"Distinct hashes: {figures['distinct_hashes']}")
-    click.echo(f"Partners: {figures['partners']['active']} active "
-               f"of {figures['partners']['total']}")
+    click.echo(
+        f"Partners: {figures['partners']['active']} active of {figures['partners']['total']}"
+    )
     for name, values in figures["feedback_by_partner"].items():
-        click.echo(f"Feedback from {name}: " + ", ".join(
-            f"{count} {value}" for value, count in values.items()))
+        click.echo(
+            f"Feedback from {name}: "
+            + ", ".join(f"{count} {value}" for value, count in values.items())
+        )
 
 
 partners_cli = AppGroup("partners", help="Partner platforms and their API keys.")

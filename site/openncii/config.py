@@ -4,6 +4,7 @@ Every key of :data:`DEFAULTS` can be set from the environment by prefixing it wi
 ``OPENNCII_`` (``OPENNCII_ORG_NAME=…``). Lists are comma separated, booleans are
 ``1/true/yes/on``. A ``test_config`` dict given to ``create_app`` wins over both.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -17,9 +18,34 @@ DEFAULTS = {
     "UNDER18_URL": "https://takeitdown.ncmec.org/",
     "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
     # Locales offered, in switcher order. The first is the fallback.
-    "LANGUAGES": ["en", "es", "fr", "de", "it", "pt-BR", "nl", "pl", "uk", "ru", "tr", "ar",
-                  "fa", "he", "ur", "hi", "bn", "ta", "zh-Hans", "ja", "ko", "id", "vi", "th",
-                  "tl", "sw"],
+    "LANGUAGES": [
+        "en",
+        "es",
+        "fr",
+        "de",
+        "it",
+        "pt-BR",
+        "nl",
+        "pl",
+        "uk",
+        "ru",
+        "tr",
+        "ar",
+        "fa",
+        "he",
+        "ur",
+        "hi",
+        "bn",
+        "ta",
+        "zh-Hans",
+        "ja",
+        "ko",
+        "id",
+        "vi",
+        "th",
+        "tl",
+        "sw",
+    ],
     # Storage: empty means SQLite in the instance folder.
     "DATABASE_URL": "",
     # Case numbers are e-mailed through this server (smtp://host:port); empty hides the option.

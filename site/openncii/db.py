@@ -4,6 +4,7 @@ Models bind to :data:`database`, a proxy that resolves to the database of the Fl
 in the current app context (so several apps, e.g. one per backend in the tests, can live
 in one process), or to the most recently initialised one outside any app context.
 """
+
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -51,8 +52,13 @@ def open_database(url, instance_path):
     if scheme in {"postgres", "postgresql"}:
         params = parse_url(url)
         return PooledPostgresqlDatabase(
-            params.pop("database"), max_connections=32, stale_timeout=300,
-            timeout=30, prefer_psycopg3=True, **params)
+            params.pop("database"),
+            max_connections=32,
+            stale_timeout=300,
+            timeout=30,
+            prefer_psycopg3=True,
+            **params,
+        )
     raise ValueError(f"Unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://")
 
 

@@ -1,4 +1,5 @@
 """Error pages: a calm, localized page for people, a JSON body for API clients."""
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -17,12 +18,16 @@ def error_message(error):
         413: _("What was sent is too large."),
         429: _("Too many attempts in a short time. Please wait a little and try again."),
     }
-    return messages.get(error.code, _("Something went wrong on our side. Please try again in a few minutes."))
+    return messages.get(
+        error.code, _("Something went wrong on our side. Please try again in a few minutes.")
+    )
 
 
 def handle_http_error(error):
     if wants_json():
-        return jsonify(error=error.description if error.code < 500 else "internal error"), error.code
+        return jsonify(
+            error=error.description if error.code < 500 else "internal error"
+        ), error.code
     return render_template("error.html", code=error.code, message=error_message(error)), error.code
 
 

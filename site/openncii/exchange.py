@@ -34,6 +34,7 @@ Each page is an indexed range query on ``change.seq`` plus lookups (cases, partn
 hashes, feedback) of the hashes changed in that same ``seq`` range: memory and time per
 page do not grow with the table.
 """
+
 import base64
 import binascii
 import json
@@ -44,7 +45,15 @@ from dataclasses import dataclass
 from . import changelog
 from .db import database, is_postgres, write_transaction
 from .models import (
-    HASH_LENGTHS, Case, CaseHash, Change, Feedback, Partner, PartnerHash, Signal, now,
+    HASH_LENGTHS,
+    Case,
+    CaseHash,
+    Change,
+    Feedback,
+    Partner,
+    PartnerHash,
+    Signal,
+    now,
 )
 
 MAX_PAGE_SIZE = 2000
@@ -52,8 +61,15 @@ MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes request
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 100
 MAX_INT = 2**53 - 1  # JSON-safe integers only
-FEEDBACK_VALUES = ("None", "QualityUnknown", "PendingReview", "Blocked", "NotBlocked",
-                   "Withdrawn", "Deleted")
+FEEDBACK_VALUES = (
+    "None",
+    "QualityUnknown",
+    "PendingReview",
+    "Blocked",
+    "NotBlocked",
+    "Withdrawn",
+    "Deleted",
+)
 SIGNAL_TYPE_BY_LENGTH = {length: name for name, length in HASH_LENGTHS.items()}
 CLIENT_ENUM_PREFIX = "StopNCIISignalType."  # the reference client sends str(enum)
 HEX = re.compile(r"[0-9a-f]+")
@@ -72,9 +88,13 @@ class Page:
     has_more: bool
 
     def as_json(self):
-        return {"count": len(self.records), "nextPageToken": self.next_page_token,
-                "nextSetTimestamp": self.next_set_timestamp,
-                "hasMoreRecords": self.has_more, "hashRecords": self.records}
+        return {
+            "count": len(self.records),
+            "nextPageToken": self.next_page_token,
+            "nextSetTimestamp": self.next_set_timestamp,
+            "hasMoreRecords": self.has_more,
+            "hashRecords": self.records,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,7 @@ class FeedbackItem:
 
 
 # -- reading the feed ----------------------------------------------------------------
+
 
 def encode_token(seq, at):
     return base64.urlsafe_b64encode(f"{seq}.{at}".encode()).rstrip(b"=").decode()
@@ -109,8 +130,13 @@ def _read_snapshot():
 
 
 def _first_seq_at_or_after(timestamp):
-    return (Change.select(Change.seq).where(Change.at >= timestamp)
-            .order_by(Change.at, Change.seq).limit(1).scalar())
+    return (
+        Change.select(Change.seq)
+        .where(Change.at >= timestamp)
+        .order_by(Change.at, Change.seq)
+        .limit(1)
+        .scalar()
+    )
 
 
 def fetch_page(start_timestamp, page_size, token=None):
@@ -127,9 +153,13 @@ def fetch_page(start_timestamp, page_size, token=None):
             if first is None:
                 return Page([], None, start_timestamp, False)
             after, last_at = first - 1, start_timestamp
-        rows = _rows(Change.select(Change.seq, Change.at, Signal.id, Signal.signal_type,
-                                   Signal.value).join(Signal)
-                     .where(Change.seq > after).order_by(Change.seq).limit(page_size + 1))
+        rows = _rows(
+            Change.select(Change.seq, Change.at, Signal.id, Signal.signal_type, Signal.value)
+            .join(Signal)
+            .where(Change.seq > after)
+            .order_by(Change.seq)
+            .limit(page_size + 1)
+        )
         has_more = len(rows) > page_size
         rows = rows[:page_size]
         if rows:
@@ -153,32 +183,44 @@ def snapshots(rows, after, last):
     copies and feedback, so no query scans a table or grows with a list of ids (a hash
     changed twice in the page comes back twice; the dicts and DISTINCT fold that).
     """
+
     def changed(*columns):
         return Change.select(*columns).where(Change.seq > after, Change.seq <= last)
 
     cases = defaultdict(dict)
     for sid, reference, status in _rows(
-            changed(Change.signal, Case.reference, Case.status)
-            .join(CaseHash, on=(CaseHash.signal == Change.signal))
-            .join(Case, on=(CaseHash.case == Case.id))):
+        changed(Change.signal, Case.reference, Case.status)
+        .join(CaseHash, on=(CaseHash.signal == Change.signal))
+        .join(Case, on=(CaseHash.case == Case.id))
+    ):
         cases[sid][reference] = CASE_STATUS[status]
-    held_by_partner = {sid for (sid,) in _rows(
-        changed(Change.signal).join(PartnerHash, on=(PartnerHash.signal == Change.signal)))}
+    held_by_partner = {
+        sid
+        for (sid,) in _rows(
+            changed(Change.signal).join(PartnerHash, on=(PartnerHash.signal == Change.signal))
+        )
+    }
     feedback = defaultdict(list)
     for sid, value, tags, source in _rows(
-            changed(Change.signal, Feedback.value, Feedback.tags, Partner.name).distinct()
-            .join(Feedback, on=(Feedback.signal == Change.signal))
-            .join(Partner, on=(Feedback.partner == Partner.id)).order_by(Partner.name)):
+        changed(Change.signal, Feedback.value, Feedback.tags, Partner.name)
+        .distinct()
+        .join(Feedback, on=(Feedback.signal == Change.signal))
+        .join(Partner, on=(Feedback.partner == Partner.id))
+        .order_by(Partner.name)
+    ):
         feedback[sid].append({"feedbackValue": value, "tags": json.loads(tags), "source": source})
     latest = {sid: (at, kind, value) for _, at, sid, kind, value in rows}
-    return [{
-        "lastModtimestamp": at,
-        "signalType": kind,
-        "hashValue": value,
-        "hashStatus": aggregate_status(cases[sid].values(), sid in held_by_partner),
-        "caseNumbers": cases[sid],
-        "CSPFeedbacks": feedback[sid],
-    } for sid, (at, kind, value) in latest.items()]
+    return [
+        {
+            "lastModtimestamp": at,
+            "signalType": kind,
+            "hashValue": value,
+            "hashStatus": aggregate_status(cases[sid].values(), sid in held_by_partner),
+            "caseNumbers": cases[sid],
+            "CSPFeedbacks": feedback[sid],
+        }
+        for sid, (at, kind, value) in latest.items()
+    ]
 
 
 def aggregate_status(case_statuses, held_by_partner):
@@ -193,6 +235,7 @@ def aggregate_status(case_statuses, held_by_partner):
 
 
 # -- validating what partners send ---------------------------------------------------
+
 
 def _items(body, key):
     """The list ``body[key]``, checked against the body's ``count``."""
@@ -217,8 +260,11 @@ def _hash_value(raw, where, signal_type=None):
     value = raw.lower() if isinstance(raw, str) else ""
     kind = signal_type or SIGNAL_TYPE_BY_LENGTH.get(len(value))
     if kind is None or len(value) != HASH_LENGTHS[kind] or not HEX.fullmatch(value):
-        expected = (f"{HASH_LENGTHS[signal_type]} hex characters" if signal_type
-                    else "64 hex characters (PDQ) or 32 (MD5)")
+        expected = (
+            f"{HASH_LENGTHS[signal_type]} hex characters"
+            if signal_type
+            else "64 hex characters (PDQ) or 32 (MD5)"
+        )
         raise InvalidRequest(f"{where}.hashValue must be {expected}.")
     return kind, value
 
@@ -236,10 +282,15 @@ def _feedback(item, where):
     if value not in FEEDBACK_VALUES:
         raise InvalidRequest(f"{where}.feedbackValue must be one of {', '.join(FEEDBACK_VALUES)}.")
     tags = item.get("tags", [])
-    if (not isinstance(tags, list) or len(tags) > MAX_TAGS or not all(
-            isinstance(tag, str) and 0 < len(tag) <= MAX_TAG_LENGTH for tag in tags)):
-        raise InvalidRequest(f"{where}.tags must be a list of at most {MAX_TAGS} strings "
-                             f"of 1 to {MAX_TAG_LENGTH} characters.")
+    if (
+        not isinstance(tags, list)
+        or len(tags) > MAX_TAGS
+        or not all(isinstance(tag, str) and 0 < len(tag) <= MAX_TAG_LENGTH for tag in tags)
+    ):
+        raise InvalidRequest(
+            f"{where}.tags must be a list of at most {MAX_TAGS} strings "
+            f"of 1 to {MAX_TAG_LENGTH} characters."
+        )
     return value, tuple(sorted(set(tags)))
 
 
@@ -261,8 +312,9 @@ def parse_hash_records(body):
         timestamp = item.get("lastModtimestamp", 0)
         if type(timestamp) is not int or not 0 <= timestamp <= MAX_INT:
             raise InvalidRequest(f"{where}.lastModtimestamp must be a unix time in seconds.")
-        kind, value = _hash_value(item.get("hashValue"), where,
-                                  _signal_type(item.get("signalType"), where))
+        kind, value = _hash_value(
+            item.get("hashValue"), where, _signal_type(item.get("signalType"), where)
+        )
         feedbacks = item.get("CSPFeedbacks", [])
         if not isinstance(feedbacks, list) or not all(isinstance(f, dict) for f in feedbacks):
             raise InvalidRequest(f"{where}.CSPFeedbacks must be a list of objects.")
@@ -274,32 +326,53 @@ def parse_hash_records(body):
 
 # -- writing what partners send ------------------------------------------------------
 
+
 def _signal_ids(items):
     """{(signal_type, value): id} for the items' hashes that exist."""
     found = {}
     for kind in {item.signal_type for item in items}:
         values = [item.hash_value for item in items if item.signal_type == kind]
-        for sid, value in (Signal.select(Signal.id, Signal.value)
-                           .where(Signal.signal_type == kind, Signal.value.in_(values)).tuples()):
+        for sid, value in (
+            Signal.select(Signal.id, Signal.value)
+            .where(Signal.signal_type == kind, Signal.value.in_(values))
+            .tuples()
+        ):
             found[kind, value] = sid
     return found
 
 
 def _store_feedback(partner, verdicts):
     """Upsert the partner's verdicts ``{signal_id: (value, tags)}``; return the ids that changed."""
-    current = {sid: (value, tuple(json.loads(tags))) for sid, value, tags in (
-        Feedback.select(Feedback.signal, Feedback.value, Feedback.tags)
-        .where(Feedback.partner == partner, Feedback.signal.in_(list(verdicts))).tuples())}
+    current = {
+        sid: (value, tuple(json.loads(tags)))
+        for sid, value, tags in (
+            Feedback.select(Feedback.signal, Feedback.value, Feedback.tags)
+            .where(Feedback.partner == partner, Feedback.signal.in_(list(verdicts)))
+            .tuples()
+        )
+    }
     changed = [sid for sid, verdict in verdicts.items() if current.get(sid) != verdict]
     timestamp = now()
     for sid in changed:
         value, tags = verdicts[sid]
-        (Feedback.insert(partner=partner, signal=sid, value=value, tags=json.dumps(list(tags)),
-                         updated_at=timestamp)
-         .on_conflict(conflict_target=[Feedback.partner, Feedback.signal],
-                      update={Feedback.value: value, Feedback.tags: json.dumps(list(tags)),
-                              Feedback.updated_at: timestamp})
-         .execute())
+        (
+            Feedback.insert(
+                partner=partner,
+                signal=sid,
+                value=value,
+                tags=json.dumps(list(tags)),
+                updated_at=timestamp,
+            )
+            .on_conflict(
+                conflict_target=[Feedback.partner, Feedback.signal],
+                update={
+                    Feedback.value: value,
+                    Feedback.tags: json.dumps(list(tags)),
+                    Feedback.updated_at: timestamp,
+                },
+            )
+            .execute()
+        )
     return changed
 
 
@@ -310,8 +383,11 @@ def submit_feedback(partner, items):
     """
     with write_transaction():
         ids = _signal_ids(items)
-        verdicts = {ids[item.signal_type, item.hash_value]: (item.value, item.tags)
-                    for item in items if (item.signal_type, item.hash_value) in ids}
+        verdicts = {
+            ids[item.signal_type, item.hash_value]: (item.value, item.tags)
+            for item in items
+            if (item.signal_type, item.hash_value) in ids
+        }
         changelog.append(_store_feedback(partner, verdicts), "feedback")
     unknown = [item.hash_value for item in items if (item.signal_type, item.hash_value) not in ids]
     return len(verdicts), list(dict.fromkeys(unknown))
@@ -322,16 +398,31 @@ def submit_hashes(partner, items):
     with write_transaction():
         rows = list({(item.signal_type, item.hash_value) for item in items})
         for start in range(0, len(rows), 500):
-            (Signal.insert_many(rows[start:start + 500], fields=[Signal.signal_type, Signal.value])
-             .on_conflict_ignore().execute())
+            (
+                Signal.insert_many(
+                    rows[start : start + 500], fields=[Signal.signal_type, Signal.value]
+                )
+                .on_conflict_ignore()
+                .execute()
+            )
         ids = _signal_ids(items)
-        held = {sid for (sid,) in PartnerHash.select(PartnerHash.signal).where(
-            PartnerHash.partner == partner, PartnerHash.signal.in_(list(ids.values()))).tuples()}
+        held = {
+            sid
+            for (sid,) in PartnerHash.select(PartnerHash.signal)
+            .where(PartnerHash.partner == partner, PartnerHash.signal.in_(list(ids.values())))
+            .tuples()
+        }
         new = [sid for sid in dict.fromkeys(ids.values()) if sid not in held]
         if new:  # ignore conflicts: a concurrent request may have added the same hash
-            (PartnerHash.insert_many([{"partner": partner, "signal": sid} for sid in new])
-             .on_conflict_ignore().execute())
-        verdicts = {ids[item.signal_type, item.hash_value]: (item.value, item.tags)
-                    for item in items if item.value is not None}
+            (
+                PartnerHash.insert_many([{"partner": partner, "signal": sid} for sid in new])
+                .on_conflict_ignore()
+                .execute()
+            )
+        verdicts = {
+            ids[item.signal_type, item.hash_value]: (item.value, item.tags)
+            for item in items
+            if item.value is not None
+        }
         changelog.append(new + _store_feedback(partner, verdicts), "partner hash")
     return len(rows)

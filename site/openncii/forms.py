@@ -1,4 +1,5 @@
 """Flask-WTF forms of the public pages."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
@@ -13,4 +14,5 @@ class EligibilityForm(FlaskForm):
 
     answer = RadioField(
         choices=[SelectChoice(value, label) for value, label in ANSWERS.items()],
-        validators=[InputRequired(message=_l("Choose yes or no."))])
+        validators=[InputRequired(message=_l("Choose yes or no."))],
+    )

@@ -8,7 +8,8 @@ Blueprints that serve localized pages use ``url_prefix="/<lang>"`` and call
 :func:`localize` on themselves; ``lang`` is then taken out of the view arguments into
 ``g.lang`` and put back automatically by ``url_for``.
 """
-from functools import lru_cache
+
+from functools import cache
 
 from babel import Locale
 from flask import abort, current_app, g, request, url_for
@@ -52,7 +53,7 @@ def text_direction(lang):
 OWN_NAMES = {"tl": "Tagalog"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def locale_name(lang):
     """A locale's name in its own language ("Español", "العربية")."""
     if lang in OWN_NAMES:
@@ -100,7 +101,7 @@ def page_in(lang):
     if current is None or not path.startswith(f"/{current}/"):
         return url_for("pages.home", lang=lang)
     query = request.query_string.decode() if request.method == "GET" else ""
-    url = f"{request.script_root}/{lang}{path[len(current) + 1:]}"
+    url = f"{request.script_root}/{lang}{path[len(current) + 1 :]}"
     return f"{url}?{query}" if query else url
 
 
@@ -122,8 +123,10 @@ def init_app(app):
         lambda singular, plural, n: translations().ungettext(singular, plural, n),
         newstyle=True,
         pgettext=lambda context, string: translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n:
-            translations().unpgettext(context, singular, plural, n))
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n
+        ),
+    )
 
     @app.context_processor
     def locale_context():

@@ -10,6 +10,7 @@ with their own ``key_func`` (e.g. per partner).
 Counters live in memory (``memory://``): with several worker processes each one
 counts on its own, which only makes the limits looser by that factor.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -38,8 +39,9 @@ def client_key():
     return hmac.new(_key_of_the_day(), address, hashlib.sha256).hexdigest()[:32]
 
 
-limiter = Limiter(key_func=client_key, storage_uri="memory://", headers_enabled=True,
-                  strategy="fixed-window")
+limiter = Limiter(
+    key_func=client_key, storage_uri="memory://", headers_enabled=True, strategy="fixed-window"
+)
 
 
 @limiter.request_filter

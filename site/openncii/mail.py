@@ -8,6 +8,7 @@ is reported as a bare :class:`MailError` whose message and traceback don't carry
 ``smtp://host:port?starttls=1`` or ``smtps://host:port`` (TLS), with an optional
 ``user:password@`` before the host.
 """
+
 import re
 import smtplib
 import ssl
@@ -39,15 +40,24 @@ def build_message(sender, recipient, number, org_name):
     message["Subject"] = _("Your case number")
     message["Date"] = formatdate()
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message.set_content("\n\n".join([
-        _("Here is the case number you asked us to send:"),
-        format_case_number(number),
-        _("Keep it with your PIN. You need both to check or withdraw your case. "
-          "We cannot recover the PIN for you."),
-        _("We have not kept your e-mail address. If you did not ask for this message, "
-          "you can delete it."),
-        org_name,
-    ]) + "\n")
+    message.set_content(
+        "\n\n".join(
+            [
+                _("Here is the case number you asked us to send:"),
+                format_case_number(number),
+                _(
+                    "Keep it with your PIN. You need both to check or withdraw your case. "
+                    "We cannot recover the PIN for you."
+                ),
+                _(
+                    "We have not kept your e-mail address. If you did not ask for this message, "
+                    "you can delete it."
+                ),
+                org_name,
+            ]
+        )
+        + "\n"
+    )
     return message
 
 
@@ -66,8 +76,9 @@ def _connect(smtp_url):
     if url.scheme not in {"smtp", "smtps"}:
         raise MailError()
     if url.scheme == "smtps":
-        smtp = smtplib.SMTP_SSL(url.hostname, url.port or 465, timeout=TIMEOUT,
-                                context=ssl.create_default_context())
+        smtp = smtplib.SMTP_SSL(
+            url.hostname, url.port or 465, timeout=TIMEOUT, context=ssl.create_default_context()
+        )
     else:
         smtp = smtplib.SMTP(url.hostname, url.port or 25, timeout=TIMEOUT)
         if parse_qs(url.query).get("starttls", ["0"])[0] in {"1", "true", "yes"}:

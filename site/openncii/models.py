@@ -4,11 +4,19 @@ Privacy by construction: no table has a column for an e-mail address, IP address
 user agent or file name. Victims are known only by a random case number and a bcrypt
 PIN hash; partners see a separate random ``Case.reference``, never the case number.
 """
+
 import time
 
 from peewee import (
-    BigAutoField, BigIntegerField, BooleanField, Check, CharField, ForeignKeyField,
-    IntegerField, Model, TextField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Check,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
 )
 
 from .db import database
@@ -35,8 +43,9 @@ class Case(BaseModel):
     number = CharField(max_length=20, unique=True)  # canonical form, no separators
     pin_hash = CharField(max_length=100)
     reference = CharField(max_length=40, unique=True)  # opaque, partner-facing
-    status = CharField(max_length=10, default="active",
-                       constraints=[Check("status IN ('active', 'withdrawn')")])
+    status = CharField(
+        max_length=10, default="active", constraints=[Check("status IN ('active', 'withdrawn')")]
+    )
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
     failed_attempts = IntegerField(default=0)
@@ -46,8 +55,9 @@ class Case(BaseModel):
 class Signal(BaseModel):
     """One distinct hash value, shared by every case and partner that holds it."""
 
-    signal_type = CharField(max_length=10,
-                            constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")])
+    signal_type = CharField(
+        max_length=10, constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")]
+    )
     value = CharField(max_length=64)  # lowercase hex
 
     class Meta:

@@ -11,6 +11,7 @@ Each page is kept gzip-compressed with an ETag: a browser revalidating with a ma
 gets it decompressed. A response that sets a cookie or varies by cookie (that is, one
 that used the session: a CSRF token, a flashed message) is never kept.
 """
+
 import gzip
 import hashlib
 from collections import OrderedDict
@@ -35,8 +36,11 @@ class CachedPage:
         self.gzipped = gzip.compress(body, COMPRESS_LEVEL, mtime=0)
         self.etag = hashlib.sha256(body).hexdigest()[:24]
         # Weak: the ETag names the page, whichever encoding carries it.
-        self.headers = [("Content-Type", "text/html; charset=utf-8"),
-                        ("ETag", f'W/"{self.etag}"'), ("Vary", "Accept-Encoding")]
+        self.headers = [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("ETag", f'W/"{self.etag}"'),
+            ("Vary", "Accept-Encoding"),
+        ]
 
     def __call__(self, environ, start_response):
         if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(self.etag):
@@ -51,8 +55,9 @@ class CachedPage:
 
     def adopt_headers(self, headers):
         """Take the headers Flask sent with this page (security headers and all)."""
-        self.headers = [(name, value) for name, value in headers
-                        if name.lower() not in PER_RESPONSE_HEADERS]
+        self.headers = [
+            (name, value) for name, value in headers if name.lower() not in PER_RESPONSE_HEADERS
+        ]
 
 
 def cached_page(view):
@@ -60,6 +65,7 @@ def cached_page(view):
 
     Not in debug mode, so templates reload while they are being edited.
     """
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         html = view(*args, **kwargs)
@@ -68,6 +74,7 @@ def cached_page(view):
         page = CachedPage(html)
         request.environ[ENVIRON_KEY] = page
         return page
+
     return wrapper
 
 
@@ -122,8 +129,10 @@ class PageCacheMiddleware:
 
 def cache_key(environ):
     """The URL as the app saw it: mount point, path and query string."""
-    return (f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
-            f"?{environ.get('QUERY_STRING', '')}")
+    return (
+        f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+        f"?{environ.get('QUERY_STRING', '')}"
+    )
 
 
 def init_app(app):

@@ -8,6 +8,7 @@ changing ``SECRET_KEY`` invalidates every partner key: rotate them all afterward
 The secrets are random, not chosen by people, so a fast keyed hash is as safe as a slow
 one and keeps each request's check to microseconds; it is compared in constant time.
 """
+
 import hashlib
 import hmac
 import secrets

@@ -3,23 +3,26 @@
 No page may load anything from another origin, be framed, or leak where the visitor
 came from; and no log line may carry a visitor's IP address.
 """
+
 import logging
 import re
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self'",
-    "img-src 'self' blob: data:",
-    "media-src 'self' blob:",
-    "style-src 'self'",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "worker-src 'self'",
+        "img-src 'self' blob: data:",
+        "media-src 'self' blob:",
+        "style-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -41,7 +44,8 @@ def add_security_headers(response):
     defaults = PAGE_HEADERS if response.mimetype == "text/html" else SECURITY_HEADERS
     present = {name.lower() for name in response.headers.keys()}
     response.headers.extend(
-        [(name, value) for name, value in defaults.items() if name.lower() not in present])
+        [(name, value) for name, value in defaults.items() if name.lower() not in present]
+    )
     return response
 
 

@@ -1,6 +1,6 @@
 """axe-core finds no WCAG 2.2 AA violation on any helpdesk page, in any enabled locale."""
-import pytest
 
+import pytest
 from helpers import axe_violations, localized_pages
 
 pytestmark = pytest.mark.browser
@@ -22,8 +22,13 @@ def test_every_page_in_every_locale(live_app, live_server, page):
 def test_eligibility_steps_and_outcomes(live_server, page):
     """Every question page, an error state and each outcome (keyboard-free, fast)."""
     pages = []
-    for answers in (["yes", "yes", "no", "yes"], ["yes", "yes", "yes"], ["no"],
-                    ["yes", "no"], ["yes", "yes", "no", "no"]):
+    for answers in (
+        ["yes", "yes", "no", "yes"],
+        ["yes", "yes", "yes"],
+        ["no"],
+        ["yes", "no"],
+        ["yes", "yes", "no", "no"],
+    ):
         page.goto(live_server + "/ar/eligibility")
         page.get_by_role("button", name="متابعة").click()  # no answer: error summary
         pages.append(axe_violations(page))

@@ -3,8 +3,8 @@
 Creates the case the way the wizard does (``fetch`` with the page's CSRF token), then
 walks every state of the case pages, checking each with axe-core (WCAG 2.2 AA).
 """
-import pytest
 
+import pytest
 from case_helpers import PIN, case_body
 from helpers import axe_violations
 from openncii.config import DEFAULTS
@@ -67,7 +67,8 @@ def test_case_pages_are_accessible_in_every_state(live_server, page, lang):
     check("withdraw error")
     page.locator("#confirm").check()
     submit(page, '[data-testid="withdraw-confirm"] button')
-    assert set(page.get_by_test_id("case-hash").evaluate_all(
-        "rows => rows.map(row => row.dataset.state)")) == {"withdrawn"}
+    assert set(
+        page.get_by_test_id("case-hash").evaluate_all("rows => rows.map(row => row.dataset.state)")
+    ) == {"withdrawn"}
     check("withdrawn case")
     assert found == {}

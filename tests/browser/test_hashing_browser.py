@@ -7,11 +7,10 @@ import subprocess
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from hashing_reference import distance, photo, reference_hash
 from hashing_samples import WRITERS
 from helpers import choose_files
+from PIL import Image
 
 pytestmark = pytest.mark.browser
 
@@ -149,9 +148,27 @@ def make_video(path, timeline, codec=("-c:v", "libx264", "-pix_fmt", "yuv420p"))
     height, width = timeline[0][0].shape[:2]
     frames = b"".join(scene.tobytes() * int(seconds * FPS) for scene, seconds in timeline)
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-         "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", *codec, str(path)],
-        input=frames, check=True)
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-r",
+            str(FPS),
+            "-i",
+            "-",
+            *codec,
+            str(path),
+        ],
+        input=frames,
+        check=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +188,10 @@ def test_video_gives_md5_and_frame_hashes(hashing_page, tmp_path, scenes, name):
     [result] = hashing_page.evaluate(HASH_ALL_JS)
     assert result["kind"] == "video" and "warning" not in result
     md5, *frames = result["hashes"]
-    assert md5 == {"signalType": "VideoMD5", "hashValue": hashlib.md5(path.read_bytes()).hexdigest()}
+    assert md5 == {
+        "signalType": "VideoMD5",
+        "hashValue": hashlib.md5(path.read_bytes()).hexdigest(),
+    }
     assert [round(frame["frameTime"], 1) for frame in frames] == [0, 2, 4]
     for frame, scene in zip(frames, scenes):
         assert frame["signalType"] == "ImagePDQ"
@@ -187,7 +207,9 @@ def test_undecodable_video_keeps_its_md5(hashing_page, tmp_path, scenes):
     choose(hashing_page, [path])
     [result] = hashing_page.evaluate(HASH_ALL_JS)
     assert result["warning"] == "video-frames-unavailable"
-    assert result["hashes"] == [{"signalType": "VideoMD5", "hashValue": hashlib.md5(path.read_bytes()).hexdigest()}]
+    assert result["hashes"] == [
+        {"signalType": "VideoMD5", "hashValue": hashlib.md5(path.read_bytes()).hexdigest()}
+    ]
 
 
 def test_a_bad_file_never_stops_the_others(hashing_page, tmp_path, scenes):

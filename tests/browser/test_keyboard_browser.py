@@ -1,15 +1,23 @@
 """Keyboard use, page structure, zoom and motion on the helpdesk pages, in real Chromium."""
-import pytest
 
+import pytest
 from helpers import axe_violations, localized_pages
 
 pytestmark = pytest.mark.browser
 MAIN_PAGES = ["/", "/faq", "/eligibility", "/support", "/privacy", "/status", "/submit"]
 # axe's structure rules (outside the WCAG tags): one h1, no skipped heading level,
 # one banner/main/contentinfo, every landmark named apart, all content in a landmark.
-STRUCTURE_RULES = ["page-has-heading-one", "heading-order", "landmark-one-main",
-                   "landmark-no-duplicate-banner", "landmark-no-duplicate-contentinfo",
-                   "landmark-no-duplicate-main", "landmark-unique", "region", "bypass"]
+STRUCTURE_RULES = [
+    "page-has-heading-one",
+    "heading-order",
+    "landmark-one-main",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-no-duplicate-main",
+    "landmark-unique",
+    "region",
+    "bypass",
+]
 
 MARK_FOCUSABLE = """() => {
   const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';

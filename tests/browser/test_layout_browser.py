@@ -1,4 +1,5 @@
 """Right-to-left layout and page weight, measured in real Chromium."""
+
 import io
 
 import pytest
@@ -13,8 +14,12 @@ WEIGHT_LIMIT = 50 * 1024
 def red_pixels_centre(png):
     """Mean x of the quick-exit button's red pixels, as a fraction of the width."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    xs = [x for x in range(image.width) for y in range(0, min(image.height, 120), 2)
-          if image.getpixel((x, y)) == EXIT_RED]
+    xs = [
+        x
+        for x in range(image.width)
+        for y in range(0, min(image.height, 120), 2)
+        if image.getpixel((x, y)) == EXIT_RED
+    ]
     assert xs, "quick-exit button not found in the screenshot"
     return sum(xs) / len(xs) / image.width
 
@@ -63,8 +68,10 @@ def first_load_bytes(browser, url):
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     sizes = {}
-    cdp.on("Network.loadingFinished",
-           lambda event: sizes.__setitem__(event["requestId"], event["encodedDataLength"]))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda event: sizes.__setitem__(event["requestId"], event["encodedDataLength"]),
+    )
     page.goto(url, wait_until="networkidle")
     context.close()
     return sum(sizes.values())
@@ -73,10 +80,12 @@ def first_load_bytes(browser, url):
 def test_first_load_of_each_helpdesk_page_is_light(live_app, live_server, browser):
     """HTML + CSS + JS of a first visit stays under 50 KB: every page in English and
     Arabic, and the heaviest ones (FAQ, wizard) in every locale."""
-    urls = {f"/{lang}{path}" for lang in ["en", "ar"]
-            for path in MAIN_PAGES + ["/submit", "/status"]}
-    urls |= {f"/{lang}{path}" for lang in live_app.config["LANGUAGES"]
-             for path in ["/faq", "/submit"]}
+    urls = {
+        f"/{lang}{path}" for lang in ["en", "ar"] for path in MAIN_PAGES + ["/submit", "/status"]
+    }
+    urls |= {
+        f"/{lang}{path}" for lang in live_app.config["LANGUAGES"] for path in ["/faq", "/submit"]
+    }
     weights = {url: first_load_bytes(browser, live_server + url) for url in sorted(urls)}
     heavy = {url: size for url, size in weights.items() if not 0 < size < WEIGHT_LIMIT}
     assert heavy == {}

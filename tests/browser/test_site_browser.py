@@ -1,7 +1,7 @@
 """The helpdesk pages in real Chromium: nothing loads from another origin, and the
 quick-exit control leaves the site."""
-import pytest
 
+import pytest
 from helpers import localized_pages
 
 pytestmark = pytest.mark.browser
@@ -23,8 +23,9 @@ def test_every_page_stays_on_our_origin(live_app, live_server, page):
             page.goto(live_server + template.format(lang=lang), wait_until="load")
             visited += 1
     assert visited >= 15
-    elsewhere = [url for url in requested
-                 if not url.startswith((live_server + "/", f"blob:{live_server}/"))]
+    elsewhere = [
+        url for url in requested if not url.startswith((live_server + "/", f"blob:{live_server}/"))
+    ]
     assert elsewhere == []
     assert problems == []  # includes Content-Security-Policy violations
 

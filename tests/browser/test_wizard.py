@@ -9,6 +9,7 @@ wrapper in place of the library's index.js), a second ``hashFile`` run agrees, a
 (pictures) they are the reference PDQ of Pillow's decoding within Hamming distance 2;
 and the case page then lists exactly them.
 """
+
 import hashlib
 import json
 import re
@@ -17,13 +18,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from PIL import Image
-from playwright.sync_api import expect
-
 from hashing_reference import distance, noise, photo, reference_hash
 from helpers import axe_violations, choose_files
 from openncii.config import DEFAULTS
 from openncii.i18n import text_direction
+from PIL import Image
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -59,12 +59,27 @@ STORAGE_JS = """async () => ({
 
 # ------------------------------------------------------------------ the files
 
+
 def write_video(path):
     """A 6-second H.264 MP4 of ffmpeg's moving test pattern (3 sampled frames)."""
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", "testsrc2=duration=6:size=320x240:rate=10",
-         "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True)
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=duration=6:size=320x240:rate=10",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
+        check=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +90,13 @@ def chosen_files(tmp_path_factory):
     """
     folder = tmp_path_factory.mktemp("wizard-files")
     rng = np.random.default_rng(3)
-    pictures = {"holiday.jpg": (1400, 1000), "beach.png": (640, 480), "party.gif": (400, 300),
-                "scan.bmp": (300, 420), "phone.tiff": (500, 380)}
+    pictures = {
+        "holiday.jpg": (1400, 1000),
+        "beach.png": (640, 480),
+        "party.gif": (400, 300),
+        "scan.bmp": (300, 420),
+        "phone.tiff": (500, 380),
+    }
     paths = []
     for name, size in pictures.items():
         Image.fromarray(photo(rng, *size)).save(folder / name)
@@ -99,6 +119,7 @@ def small_pictures(folder, count, seed=21):
 
 # ------------------------------------------------------ what left the browser
 
+
 class FileWindowFinder:
     """Finds any 64-byte window of some files inside a byte string.
 
@@ -114,18 +135,23 @@ class FileWindowFinder:
         self.blocks = {}
         for number, data in enumerate(contents):
             for offset in range(0, len(data) - self.BLOCK + 1, self.BLOCK):
-                self.blocks.setdefault(data[offset:offset + self.BLOCK], []).append((number, offset))
+                self.blocks.setdefault(data[offset : offset + self.BLOCK], []).append(
+                    (number, offset)
+                )
 
     def found_in(self, body):
         for position in range(len(body) - self.BLOCK + 1):
-            for number, offset in self.blocks.get(body[position:position + self.BLOCK], ()):
+            for number, offset in self.blocks.get(body[position : position + self.BLOCK], ()):
                 data = self.contents[number]
                 for shift in range(self.WINDOW - self.BLOCK + 1):
                     start, body_start = offset - shift, position - shift
                     if start < 0 or body_start < 0:
                         break
-                    window = data[start:start + self.WINDOW]
-                    if len(window) == self.WINDOW and body[body_start:body_start + self.WINDOW] == window:
+                    window = data[start : start + self.WINDOW]
+                    if (
+                        len(window) == self.WINDOW
+                        and body[body_start : body_start + self.WINDOW] == window
+                    ):
                         return True
         return False
 
@@ -135,7 +161,7 @@ def test_window_finder_finds_any_64_byte_window_and_nothing_shorter():
     files = [rng.integers(0, 256, size, dtype=np.uint8).tobytes() for size in (1000, 77)]
     finder = FileWindowFinder(files)
     for number, start in [(0, 0), (0, 5), (0, 31), (0, 500), (0, 936), (1, 0), (1, 13)]:
-        window = files[number][start:start + 64]
+        window = files[number][start : start + 64]
         assert finder.found_in(b'{"x": "' + window + b'"}'), (number, start)
     assert not finder.found_in(files[0][5:68])
     assert not finder.found_in(b"x" * 2000)
@@ -150,8 +176,11 @@ class Recorder:
         context.on("response", lambda response: self.responses.append(response))
 
     def api_bodies(self):
-        return [json.loads(request.post_data_buffer) for request in self.requests
-                if request.method == "POST" and urlsplit(request.url).path == "/api/cases"]
+        return [
+            json.loads(request.post_data_buffer)
+            for request in self.requests
+            if request.method == "POST" and urlsplit(request.url).path == "/api/cases"
+        ]
 
 
 def assert_nothing_leaked(recorder, origin, paths):
@@ -168,6 +197,7 @@ def assert_nothing_leaked(recorder, origin, paths):
 
 
 # ------------------------------------------------------------- the keyboard
+
 
 def tab_to(page, selector, limit=60):
     """Press Tab until ``selector`` has the focus."""
@@ -217,7 +247,8 @@ def choose_with_keyboard(page, paths):
 def wait_until_hashed(page, count):
     expect(page.get_by_test_id("file-card")).to_have_count(count)
     expect(page.locator('[data-testid="file-card"][data-state="hashing"]')).to_have_count(
-        0, timeout=HASHING_TIMEOUT_MS)
+        0, timeout=HASHING_TIMEOUT_MS
+    )
 
 
 def choose_pin(page):
@@ -240,9 +271,12 @@ def open_case(page, base, lang, number):
 
 # ------------------------------------------------------ what should be sent
 
+
 def spy_on_hash_file(page):
-    page.route(re.compile(r"/static/js/hashing/index\.js$"),
-               lambda route: route.fulfill(body=HASH_FILE_SPY_JS, content_type="text/javascript"))
+    page.route(
+        re.compile(r"/static/js/hashing/index\.js$"),
+        lambda route: route.fulfill(body=HASH_FILE_SPY_JS, content_type="text/javascript"),
+    )
 
 
 def hash_in_page(page, paths):
@@ -289,6 +323,7 @@ def assert_pictures_match_reference(paths, results):
 
 # ------------------------------------------------------------------- tests
 
+
 @pytest.fixture
 def context(browser):
     context = browser.new_context()
@@ -317,7 +352,9 @@ def test_keyboard_walk_through_sends_only_the_hashes(browser, live_server, chose
     choose_with_keyboard(page, chosen_files)
     wait_until_hashed(page, len(chosen_files))
     cards = page.get_by_test_id("file-card")
-    assert [card.get_attribute("data-state") for card in cards.all()] == ["ready"] * len(chosen_files)
+    assert [card.get_attribute("data-state") for card in cards.all()] == ["ready"] * len(
+        chosen_files
+    )
     for card, path in zip(cards.all(), chosen_files):
         expect(card).to_contain_text(path.name)
         assert card.locator("img").get_attribute("src").startswith("blob:")
@@ -408,7 +445,9 @@ def test_bad_files_fail_alone_and_a_server_error_loses_nothing(context, live_ser
     expect(cards.nth(2)).to_contain_text("This file seems to be damaged")
     # Of two identical files, whichever is ready second is the duplicate.
     assert sorted([states[0], states[4]]) == ["error", "ready"]
-    expect(cards.nth(0 if states[0] == "error" else 4)).to_contain_text("You have already added this file")
+    expect(cards.nth(0 if states[0] == "error" else 4)).to_contain_text(
+        "You have already added this file"
+    )
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     assert_accessible(page)
     continue_from(page, 2)
@@ -418,12 +457,16 @@ def test_bad_files_fail_alone_and_a_server_error_loses_nothing(context, live_ser
     continue_from(page, 4)
 
     failures = []
+
     def fail_once(route):
         if failures:
             route.continue_()
         else:
             failures.append(route.request.post_data_buffer)
-            route.fulfill(status=500, content_type="text/html", body="<h1>Internal Server Error</h1>")
+            route.fulfill(
+                status=500, content_type="text/html", body="<h1>Internal Server Error</h1>"
+            )
+
     page.route("**/api/cases", fail_once)
     page.get_by_test_id("submit-case").click()
     summary = step(page, 5).locator("[data-error-summary]")
@@ -491,15 +534,25 @@ PIN_STRENGTH_JS = """async (pins) => {
 }"""
 
 
-def test_case_hashes_link_frames_to_their_video_and_skip_what_the_server_refuses(context, live_server):
+def test_case_hashes_link_frames_to_their_video_and_skip_what_the_server_refuses(
+    context, live_server
+):
     pdq = lambda digit, **extra: {"signalType": "ImagePDQ", "hashValue": digit * 64, **extra}  # noqa: E731
     md5 = {"signalType": "VideoMD5", "hashValue": "f" * 32}
     entries = [
         {"state": "ready", "kind": "image", "hashes": [pdq("1", quality=90)]},
         {"state": "error", "kind": "image", "hashes": [pdq("2", quality=10)]},
-        {"state": "ready", "kind": "video", "hashes": [
-            md5, pdq("3", quality=80, frameTime=0), pdq("4", quality=20, frameTime=2),
-            pdq("1", quality=90, frameTime=4), pdq("5", quality=50, frameTime=6)]},
+        {
+            "state": "ready",
+            "kind": "video",
+            "hashes": [
+                md5,
+                pdq("3", quality=80, frameTime=0),
+                pdq("4", quality=20, frameTime=2),
+                pdq("1", quality=90, frameTime=4),
+                pdq("5", quality=50, frameTime=6),
+            ],
+        },
     ]
     page = context.new_page()
     page.goto(f"{live_server}/en/")
@@ -509,9 +562,28 @@ def test_case_hashes_link_frames_to_their_video_and_skip_what_the_server_refuses
         {"signalType": "ImagePDQ", "hashValue": "3" * 64, "quality": 80, "frameOf": 1},
         {"signalType": "ImagePDQ", "hashValue": "5" * 64, "quality": 50, "frameOf": 1},
     ]
-    pins = ["", "12345", "123456", "aaaaaa", "fedcba", "password", "kite42", "kite-river", "k1te-r1ver"]
+    pins = [
+        "",
+        "12345",
+        "123456",
+        "aaaaaa",
+        "fedcba",
+        "password",
+        "kite42",
+        "kite-river",
+        "k1te-r1ver",
+    ]
     assert page.evaluate(PIN_STRENGTH_JS, pins) == [
-        "", "short", "weak", "weak", "weak", "weak", "fair", "strong", "strong"]
+        "",
+        "short",
+        "weak",
+        "weak",
+        "weak",
+        "weak",
+        "fair",
+        "strong",
+        "strong",
+    ]
 
 
 def test_without_javascript_it_explains_and_links_to_help(browser, live_server):
@@ -521,6 +593,8 @@ def test_without_javascript_it_explains_and_links_to_help(browser, live_server):
     notice = page.locator("[data-wizard-nojs]")
     expect(notice).to_be_visible()
     expect(page.locator("[data-wizard]")).to_be_hidden()
-    hrefs = notice.get_by_role("link").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+    hrefs = notice.get_by_role("link").evaluate_all(
+        "(links) => links.map((a) => a.getAttribute('href'))"
+    )
     assert hrefs == ["/es/faq", "/es/support"]
     context.close()

@@ -1,4 +1,5 @@
 """The wizard page without a browser: the words its script needs, in every locale."""
+
 import json
 import re
 from collections import Counter
@@ -6,18 +7,28 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
-
 from openncii.i18n import babel_code
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "static" / "js" / "wizard"
 MESSAGES_BLOCK = re.compile(
-    r'<script type="application/json" id="wizard-messages">(.*?)</script>', re.S)
+    r'<script type="application/json" id="wizard-messages">(.*?)</script>', re.S
+)
 # Error codes hashFile reports (static/js/hashing/index.js), and the wizard's own.
-FILE_PROBLEMS = {"unsupported-format", "empty-file", "corrupt-file", "too-small",
-                 "hashing-failed", "low-quality", "duplicate"}
+FILE_PROBLEMS = {
+    "unsupported-format",
+    "empty-file",
+    "corrupt-file",
+    "too-small",
+    "hashing-failed",
+    "low-quality",
+    "duplicate",
+}
 # Spanish "many" (a million and up) has no sample under 1000: the script falls back to "other".
-PLURAL_CATEGORIES = {"en": {"one", "other"}, "es": {"one", "other"},
-                     "ar": {"zero", "one", "two", "few", "many", "other"}}
+PLURAL_CATEGORIES = {
+    "en": {"one", "other"},
+    "es": {"one", "other"},
+    "ar": {"zero", "one", "two", "few", "many", "other"},
+}
 
 
 def page_messages(client, lang):
@@ -48,8 +59,11 @@ def test_every_message_the_scripts_use_is_in_the_page(client, lang):
     assert set(messages["problems"]) == FILE_PROBLEMS
     for key in ("chosen", "refused", "pictures", "videos", "fingerprints", "readyVideo"):
         assert set(messages[key]) == PLURAL_CATEGORIES[lang], key
-        assert all("{count}" in text for category, text in messages[key].items()
-                   if category not in single_number_categories(lang)), key
+        assert all(
+            "{count}" in text
+            for category, text in messages[key].items()
+            if category not in single_number_categories(lang)
+        ), key
     assert "20" in messages["chosen"]["other"]
 
 
@@ -62,7 +76,16 @@ def test_the_page_follows_the_file_limit(make_app):
 
 def test_the_page_carries_the_test_hooks_and_the_no_javascript_notice(client):
     html = client.get("/ar/submit").get_data(as_text=True)
-    for hook in ("file-input", "file-card", "submit-case", "pin", "pin-confirm", "consent-me",
-                 "consent-adult", "consent-intimate", "consent-partners"):
+    for hook in (
+        "file-input",
+        "file-card",
+        "submit-case",
+        "pin",
+        "pin-confirm",
+        "consent-me",
+        "consent-adult",
+        "consent-intimate",
+        "consent-partners",
+    ):
         assert f'data-testid="{hook}"' in html, hook
     assert "data-wizard-nojs" in html and 'dir="rtl"' in html

@@ -1,7 +1,9 @@
 """Locale-specific content loaded once per process: the FAQ with operator facts filled in."""
+
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..i18n import babel_code
 from . import faq
@@ -12,9 +14,11 @@ def operator_facts(lang):
     config = current_app.config
     code = babel_code(lang)
     with force_locale(code):
-        partners = (format_list(config["PARTNER_PLATFORMS"], locale=code)
-                    if config["PARTNER_PLATFORMS"]
-                    else _("no platforms have joined yet; this list grows as they do"))
+        partners = (
+            format_list(config["PARTNER_PLATFORMS"], locale=code)
+            if config["PARTNER_PLATFORMS"]
+            else _("no platforms have joined yet; this list grows as they do")
+        )
     return {
         "org_name": config["ORG_NAME"],
         "contact_email": config["CONTACT_EMAIL"],
@@ -32,4 +36,3 @@ def faq_topics(lang):
         folder = current_app.config["CONTENT_DIR"] / "faq" / lang
         cache[lang] = faq.load_faq(folder, operator_facts(lang))
     return cache[lang]
-

@@ -3,6 +3,7 @@
 Nothing is stored: the page carries earlier answers along (hidden fields or query
 parameters) and calls :func:`next_step` with all of them to know what to show next.
 """
+
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l

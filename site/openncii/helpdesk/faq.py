@@ -11,6 +11,7 @@ File format, one file per topic (``NN-topic.md``, same names in every locale)::
 ``{org_name}``-style tokens are filled from the operator's configuration. Raw HTML in
 the Markdown is escaped, never passed through.
 """
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,7 @@ def fill_tokens(text, values, path):
         if match.group(1) not in values:
             raise FaqError(f"{path}: unknown token {{{match.group(1)}}}")
         return values[match.group(1)]
+
     return TOKEN.sub(replace, text)
 
 
@@ -79,8 +81,12 @@ def parse_topic(path, values):
     if not questions:
         raise FaqError(f"{path}: no '## Question {{#slug}}' headings found")
     topic_slug = path.stem.split("-", 1)[-1]
-    return Topic(topic_slug, heading[2:].strip(),
-                 render_markdown(fill_tokens(intro, values, path)), tuple(questions))
+    return Topic(
+        topic_slug,
+        heading[2:].strip(),
+        render_markdown(fill_tokens(intro, values, path)),
+        tuple(questions),
+    )
 
 
 def load_faq(folder, values):
@@ -96,8 +102,9 @@ def search(topics, query):
     words = query.casefold().split()
     found = []
     for topic in topics:
-        questions = tuple(q for q in topic.questions
-                          if all(word in q.text.casefold() for word in words))
+        questions = tuple(
+            q for q in topic.questions if all(word in q.text.casefold() for word in words)
+        )
         if questions:
             found.append(Topic(topic.slug, topic.title, topic.intro, questions))
     return found

@@ -4,6 +4,7 @@ Every file is validated when the directory is loaded (at start-up), so a typo in
 phone number field or a country code stops the site with a message naming the file
 and the field, instead of showing a person in crisis a broken entry.
 """
+
 import datetime
 import re
 import tomllib
@@ -234,7 +235,7 @@ def _pattern(regex, example):
 _FIELD_CHECKS = {
     "name": _text,
     "countries": _code_list(
-        is_country, "ISO 3166-1 alpha-2 country codes in upper case (or \"001\" for worldwide)"
+        is_country, 'ISO 3166-1 alpha-2 country codes in upper case (or "001" for worldwide)'
     ),
     "languages": _code_list(_is_language, "ISO 639-1 language codes in lower case"),
     "services": _code_list(

@@ -5,6 +5,7 @@ Each step is a module ``vNNNN_<name>.py`` in this package with a function
 table. A step, once released, never changes: later schema changes get a new step
 (using ``playhouse.migrate``), so every installation reaches the same schema.
 """
+
 import importlib
 import pkgutil
 

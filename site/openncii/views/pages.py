@@ -1,4 +1,5 @@
 """Public helpdesk pages: home, FAQ, eligibility check, support directory, privacy."""
+
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import get_locale
 
@@ -30,8 +31,11 @@ def faq_page():
 @bp.route("/eligibility", methods=["GET", "POST"])
 def eligibility_check():
     """One question per page; earlier answers travel in hidden fields, never stored."""
-    answers = {question.id: request.form[question.id]
-               for question in eligibility.QUESTIONS if question.id in request.form}
+    answers = {
+        question.id: request.form[question.id]
+        for question in eligibility.QUESTIONS
+        if question.id in request.form
+    }
     asked = eligibility.next_step(answers)
     form = EligibilityForm()
     if "back" in request.form:
@@ -42,17 +46,22 @@ def eligibility_check():
         return render_question(asked, answers, form)
     step = eligibility.next_step(answers)
     if step in eligibility.OUTCOMES:
-        return render_template("pages/eligibility_outcome.html", outcome=step,
-                               answered=eligibility.answered(answers))
+        return render_template(
+            "pages/eligibility_outcome.html", outcome=step, answered=eligibility.answered(answers)
+        )
     return render_question(step, answers, EligibilityForm(formdata=None))
 
 
 def render_question(step, answers, form):
     question = eligibility.QUESTIONS_BY_ID[step]
     return render_template(
-        "pages/eligibility_question.html", question=question, form=form,
+        "pages/eligibility_question.html",
+        question=question,
+        form=form,
         answered=eligibility.answered(answers),
-        number=eligibility.QUESTIONS.index(question) + 1, total=len(eligibility.QUESTIONS))
+        number=eligibility.QUESTIONS.index(question) + 1,
+        total=len(eligibility.QUESTIONS),
+    )
 
 
 @bp.get("/privacy")
@@ -72,11 +81,18 @@ def support_directory(country):
     language = request.args.get("language") or None
     service = request.args.get("service") or None
     organisations = support.filter_organisations(
-        directory, country=country, language=language, service=service)
+        directory, country=country, language=language, service=service
+    )
     locale = get_locale()
     return render_template(
-        "pages/support.html", organisations=organisations, directory=directory,
-        country=country, language=language, service=service,
+        "pages/support.html",
+        organisations=organisations,
+        directory=directory,
+        country=country,
+        language=language,
+        service=service,
         country_choices=support.country_options(directory, locale),
         language_choices=support.language_options(directory, locale),
-        service_labels=support.SERVICE_LABELS, locale_data=locale)
+        service_labels=support.SERVICE_LABELS,
+        locale_data=locale,
+    )

@@ -10,6 +10,7 @@ A partner has one key, and both headers must carry it: a missing or wrong key is
 ``MAX_CONTENT_LENGTH`` (413). The contract is ``/v1/openapi.json``
 (``openncii/openapi.json``).
 """
+
 import json
 import re
 from functools import wraps
@@ -27,12 +28,15 @@ OPENAPI = json.loads((Path(__file__).resolve().parents[1] / "openapi.json").read
 DIGITS = re.compile(r"[0-9]{1,16}")
 
 partner_limit = limiter.shared_limit(
-    lambda: current_app.config["PARTNER_RATE_LIMIT"], scope="partner_api",
-    key_func=lambda: f"partner-{g.partner.id}")
+    lambda: current_app.config["PARTNER_RATE_LIMIT"],
+    scope="partner_api",
+    key_func=lambda: f"partner-{g.partner.id}",
+)
 
 
 def authenticated(view):
     """Run ``view`` for a partner whose key both headers carry (``g.partner``)."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Ocp-Apim-Subscription-Key", "")
@@ -45,6 +49,7 @@ def authenticated(view):
             abort(403, "This partner's access has been revoked.")
         g.partner = partner
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -80,9 +85,11 @@ def no_store(response):
 @authenticated
 @partner_limit
 def fetch_hashes():
-    page = exchange.fetch_page(start_timestamp=int_arg("startTimestamp", 0),
-                               page_size=int_arg("pageSize", 800),
-                               token=request.args.get("nextPageToken") or None)
+    page = exchange.fetch_page(
+        start_timestamp=int_arg("startTimestamp", 0),
+        page_size=int_arg("pageSize", 800),
+        token=request.args.get("nextPageToken") or None,
+    )
     return jsonify(page.as_json())
 
 

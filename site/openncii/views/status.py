@@ -5,11 +5,19 @@ only the case's id and an expiry time in the signed session cookie: the case ses
 ends :data:`cases.CASE_SESSION_SECONDS` after sign-in, or on sign-out. Every answer
 here is ``Cache-Control: no-store``.
 """
+
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import (
-    Blueprint, current_app, flash, redirect, render_template, request, session, url_for,
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -27,37 +35,61 @@ bp = localize(Blueprint("status", __name__, url_prefix="/<lang>/status"))
 LOOKUP_LIMIT = "10 per minute;50 per hour"
 
 STATES = {
-    "received": (_l("Received"),
-                 _l("We have this hash. It will be shared when partner platforms join.")),
-    "shared": (_l("Shared with partners"),
-               _l("Partner platforms have this hash and check new uploads against it.")),
-    "under_review": (_l("Match found, under review"),
-                     _l("A platform found a matching picture or video and is reviewing it.")),
-    "blocked": (_l("Blocked"),
-                _l("A platform reviewed a match and removed it or stopped it being shared.")),
-    "not_removed": (_l("Reviewed, not removed"),
-                    _l("A platform reviewed a match and decided it did not break its rules.")),
-    "withdrawn": (_l("Withdrawn"),
-                  _l("You withdrew this case. Partners have been told to stop using this hash.")),
+    "received": (
+        _l("Received"),
+        _l("We have this hash. It will be shared when partner platforms join."),
+    ),
+    "shared": (
+        _l("Shared with partners"),
+        _l("Partner platforms have this hash and check new uploads against it."),
+    ),
+    "under_review": (
+        _l("Match found, under review"),
+        _l("A platform found a matching picture or video and is reviewing it."),
+    ),
+    "blocked": (
+        _l("Blocked"),
+        _l("A platform reviewed a match and removed it or stopped it being shared."),
+    ),
+    "not_removed": (
+        _l("Reviewed, not removed"),
+        _l("A platform reviewed a match and decided it did not break its rules."),
+    ),
+    "withdrawn": (
+        _l("Withdrawn"),
+        _l("You withdrew this case. Partners have been told to stop using this hash."),
+    ),
 }
 
 
 def valid_case_number(form, field):
     if cases.parse_case_number(field.data or "") is None:
-        raise ValidationError(_l(
-            "Check your case number. It has 16 letters and numbers, like %(example)s. "
-            "One of them may be mistyped.", example=left_to_right(cases.EXAMPLE_CASE_NUMBER)))
+        raise ValidationError(
+            _l(
+                "Check your case number. It has 16 letters and numbers, like %(example)s. "
+                "One of them may be mistyped.",
+                example=left_to_right(cases.EXAMPLE_CASE_NUMBER),
+            )
+        )
 
 
 class LookupForm(FlaskForm):
-    case_number = StringField(_l("Case number"), validators=[
-        DataRequired(message=_l("Enter your case number.")), valid_case_number])
+    case_number = StringField(
+        _l("Case number"),
+        validators=[DataRequired(message=_l("Enter your case number.")), valid_case_number],
+    )
     pin = PasswordField(_l("PIN"), validators=[DataRequired(message=_l("Enter your PIN."))])
 
 
 class WithdrawForm(FlaskForm):
-    confirm = BooleanField(_l("I understand, withdraw my case"), validators=[
-        InputRequired(message=_l("Tick the box to confirm that you want to withdraw your case."))])
+    confirm = BooleanField(
+        _l("I understand, withdraw my case"),
+        validators=[
+            InputRequired(
+                message=_l("Tick the box to confirm that you want to withdraw your case.")
+            )
+        ],
+    )
 
 
 @bp.after_request
@@ -73,8 +105,12 @@ def signed_in_case():
         return signed_in["id"]
     if signed_in:
         session.pop("case")
-        flash(_("For your safety, you were signed out after 15 minutes. "
-                "Enter your case number and PIN again to continue."))
+        flash(
+            _(
+                "For your safety, you were signed out after 15 minutes. "
+                "Enter your case number and PIN again to continue."
+            )
+        )
     return None
 
 
@@ -96,20 +132,29 @@ def lookup():
             return redirect(url_for("status.lookup"))
         failed = True
     status = 400 if request.method == "POST" else 200
-    return render_template("status/lookup.html", form=form, failed=failed,
-                           example_case_number=cases.EXAMPLE_CASE_NUMBER), status
+    return render_template(
+        "status/lookup.html",
+        form=form,
+        failed=failed,
+        example_case_number=cases.EXAMPLE_CASE_NUMBER,
+    ), status
 
 
 def render_case(case_id):
     status = cases.case_status(case_id)
     return render_template(
-        "status/case.html", case=status, number=cases.format_case_number(status.number),
-        states=STATES, when=when, show_names=current_app.config["SHOW_PARTNER_NAMES"])
+        "status/case.html",
+        case=status,
+        number=cases.format_case_number(status.number),
+        states=STATES,
+        when=when,
+        show_names=current_app.config["SHOW_PARTNER_NAMES"],
+    )
 
 
 def when(timestamp):
     """A unix time as the person's locale writes a date and time."""
-    return format_datetime(datetime.fromtimestamp(timestamp, timezone.utc), "long")
+    return format_datetime(datetime.fromtimestamp(timestamp, UTC), "long")
 
 
 @bp.post("/withdraw")

@@ -11,10 +11,19 @@ case number *and* keeps it in the signed session cookie (``new_case``) for
 it. Ticking "I have saved my case number and PIN" (or the time running out) removes it
 from the session. The session never holds the PIN or an e-mail address.
 """
+
 import time
 
 from flask import (
-    Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session,
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -38,14 +47,19 @@ EMAIL_LIMIT = "5 per hour"
 
 # ----------------------------------------------------------------- the wizard
 
+
 @bp.get("")
 def start():
     """The wizard: one page whose script hashes the files and calls ``POST /api/cases``."""
     max_files = current_app.config["MAX_FILES_PER_CASE"]
     return render_template(
-        "submit/wizard.html", max_files=max_files,
-        messages=wizard.messages(current_locale(), max_files), accept=wizard.ACCEPT,
-        image_formats=wizard.IMAGE_FORMATS, video_formats=wizard.VIDEO_FORMATS)
+        "submit/wizard.html",
+        max_files=max_files,
+        messages=wizard.messages(current_locale(), max_files),
+        accept=wizard.ACCEPT,
+        image_formats=wizard.IMAGE_FORMATS,
+        video_formats=wizard.VIDEO_FORMATS,
+    )
 
 
 # ------------------------------------------------------------ POST /api/cases
@@ -56,10 +70,14 @@ MESSAGES = {
     "pin_type": _l("Choose a PIN."),
     "pin_short": lambda params: ngettext(
         "Your PIN must be at least %(num)d character long.",
-        "Your PIN must be at least %(num)d characters long.", params["min"]),
+        "Your PIN must be at least %(num)d characters long.",
+        params["min"],
+    ),
     "pin_long": lambda params: ngettext(
         "Your PIN must be at most %(num)d character long.",
-        "Your PIN must be at most %(num)d characters long.", params["max"]),
+        "Your PIN must be at most %(num)d characters long.",
+        params["max"],
+    ),
     "pin_common": _l("This PIN is too easy to guess. Please choose a less common one."),
     "hashes": _l("Add at least one picture or video."),
     "item": _l("This entry is not a hash."),
@@ -67,16 +85,22 @@ MESSAGES = {
     "hash_value": lambda params: ngettext(
         "%(type)s hashes must be %(num)d hexadecimal character (0-9, a-f).",
         "%(type)s hashes must be %(num)d hexadecimal characters (0-9, a-f).",
-        params["length"], type=params["type"]),
+        params["length"],
+        type=params["type"],
+    ),
     "quality": _l("The quality must be a whole number from 0 to 100, for ImagePDQ hashes only."),
     "frame_of": _l("A video frame must point to a VideoMD5 entry of the same case."),
     "duplicate": _l("This hash is already in the case (entry %(other)d)."),
     "too_many_files": lambda params: ngettext(
         "A case can hold at most %(num)d file.",
-        "A case can hold at most %(num)d files.", params["max"]),
+        "A case can hold at most %(num)d files.",
+        params["max"],
+    ),
     "too_many_frames": lambda params: ngettext(
         "A video can have at most %(num)d frame hash.",
-        "A video can have at most %(num)d frame hashes.", params["max"]),
+        "A video can have at most %(num)d frame hashes.",
+        params["max"],
+    ),
 }
 
 
@@ -112,8 +136,7 @@ def create_case():
         pin, hashes = cases.validate_submission(body, current_app.config["MAX_FILES_PER_CASE"])
     except cases.InvalidSubmission as invalid:
         errors = [problem_json(problem) for problem in invalid.problems]
-        return jsonify(error=_("The case was not created. Nothing was stored."),
-                       errors=errors), 400
+        return jsonify(error=_("The case was not created. Nothing was stored."), errors=errors), 400
     number = cases.create_case(pin, hashes, current_app.config["BCRYPT_ROUNDS"])
     session["new_case"] = {"number": number, "until": int(time.time()) + CONFIRMATION_SECONDS}
     return jsonify(caseNumber=cases.format_case_number(number)), 201
@@ -121,9 +144,14 @@ def create_case():
 
 # ------------------------------------------------------- the confirmation page
 
+
 class SavedForm(FlaskForm):
-    saved = BooleanField(_l("I have saved my case number and PIN"), validators=[
-        InputRequired(message=_l("Tick the box once you have saved your case number and PIN."))])
+    saved = BooleanField(
+        _l("I have saved my case number and PIN"),
+        validators=[
+            InputRequired(message=_l("Tick the box once you have saved your case number and PIN."))
+        ],
+    )
 
 
 def valid_address(form, field):
@@ -132,8 +160,10 @@ def valid_address(form, field):
 
 
 class EmailForm(FlaskForm):
-    address = EmailField(_l("E-mail address"), validators=[
-        DataRequired(message=_l("Enter an e-mail address.")), valid_address])
+    address = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(message=_l("Enter an e-mail address.")), valid_address],
+    )
 
 
 def new_case_number():
@@ -173,11 +203,13 @@ def email():
         return render_done(number, SavedForm(formdata=None), form), 400
     config = current_app.config
     try:
-        mail.send_case_number(config["SMTP_URL"], config["MAIL_FROM"], form.address.data,
-                              number, config["ORG_NAME"])
+        mail.send_case_number(
+            config["SMTP_URL"], config["MAIL_FROM"], form.address.data, number, config["ORG_NAME"]
+        )
     except mail.MailError:
-        form.address.errors.append(_(
-            "We could not send the message just now. Please write your case number down instead."))
+        form.address.errors.append(
+            _("We could not send the message just now. Please write your case number down instead.")
+        )
         return render_done(number, SavedForm(formdata=None), form), 503
     session["new_case"] = dict(session["new_case"], emailed=True)
     flash(_("We sent the case number. We have not kept the e-mail address."))
@@ -186,9 +218,14 @@ def email():
 
 def render_done(number, saved_form, email_form):
     emailed = bool(number and session.get("new_case", {}).get("emailed"))
-    response = current_app.make_response(render_template(
-        "submit/done.html", number=number and cases.format_case_number(number),
-        saved_form=saved_form, email_form=email_form,
-        show_email=number and mail_enabled() and not emailed))
+    response = current_app.make_response(
+        render_template(
+            "submit/done.html",
+            number=number and cases.format_case_number(number),
+            saved_form=saved_form,
+            email_form=email_form,
+            show_email=number and mail_enabled() and not emailed,
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
