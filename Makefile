@@ -5,17 +5,22 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test setup system-packages test-system-packages python-deps assets translations \
+.PHONY: run test lint setup system-packages test-system-packages python-deps assets translations \
         translations-extract translations-update bench
 
 run: setup
 	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: setup test-system-packages
+test: setup test-system-packages lint
 	$(PY) -m pytest -p no:cacheprovider
 	node --test tests/js/
 
 setup: system-packages python-deps assets translations
+
+# Style and correctness checks (configuration in pyproject.toml).
+lint: python-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Debian packages: Python's venv and Node.js to build, Chromium and ffmpeg to test.
 system-packages:

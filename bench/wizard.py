@@ -114,7 +114,7 @@ def main():
         finally:
             server.shutdown()
         python_time, python_hashes = reference_seconds(paths)
-    worst = max(distance(a, b) for a, b in zip(browser_hashes, python_hashes))
+    worst = max(distance(a, b) for a, b in zip(browser_hashes, python_hashes, strict=True))
     print(
         f"wizard, choosing to all ready:   {browser_time:6.2f} s ({browser_time / FILES:.2f} s per file)"
     )
