@@ -28,7 +28,7 @@ system-packages:
 	@python3 -m venv --help >/dev/null 2>&1 || scripts/system-packages.sh python3 python3-venv
 
 test-system-packages:
-	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk
+	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk wrk
 
 python-deps: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -53,7 +53,7 @@ translations-extract:
 translations-update: translations-extract
 	$(PYBABEL) -q update -N --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
 
-# Benchmarks print ratios against a baseline measured in the same run (not part of CI).
+# Benchmarks print ratios against a baseline measured in the same run. Full runs are manual;
+# `make test` runs each one's --quick smoke mode (tests/test_benchmarks.py).
 bench: setup test-system-packages
-	@scripts/system-packages.sh wrk
 	for script in hashing pages cases feed wizard; do $(PY) bench/$$script.py || exit 1; done
