@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint setup system-packages test-system-packages python-deps assets translations \
+.PHONY: run test lint typecheck setup system-packages test-system-packages python-deps assets translations \
         translations-extract translations-update bench
 
 run: setup
@@ -21,6 +21,10 @@ setup: system-packages python-deps assets translations
 lint: python-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The browser code's JSDoc types, checked by TypeScript (tsconfig.json); nothing is emitted.
+typecheck: assets
+	npx --no-install tsc --noEmit -p tsconfig.json
 
 # Debian packages: Python's venv and Node.js to build, Chromium and ffmpeg to test.
 system-packages:
