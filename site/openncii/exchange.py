@@ -42,6 +42,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from peewee import fn
+
 from . import changelog
 from .db import database, is_postgres, write_transaction
 from .models import (
@@ -61,6 +63,9 @@ MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes request
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 100
 MAX_INT = 2**53 - 1  # JSON-safe integers only
+BATCH = 500  # ids per IN (...) list
+DEFAULT_MATCH_DISTANCE = 31  # PDQ bits; HMA's default threshold
+MAX_MATCH_DISTANCE = 63
 FEEDBACK_VALUES = (
     "None",
     "QualityUnknown",
@@ -103,6 +108,13 @@ class FeedbackItem:
     hash_value: str
     value: str
     tags: tuple
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    signal_type: str
+    hash_value: str
+    max_distance: int  # 0 for VideoMD5: exact
 
 
 # -- reading the feed ----------------------------------------------------------------
@@ -187,31 +199,57 @@ def snapshots(rows, after, last):
     def changed(*columns):
         return Change.select(*columns).where(Change.seq > after, Change.seq <= last)
 
+    latest = {sid: (at, kind, value) for _, at, sid, kind, value in rows}
+    return list(_records(latest, changed, Change.signal).values())
+
+
+def current_records(signal_ids):
+    """{signal id: the record FetchHashes would show for it now}, for the given ids."""
+    ids, records = sorted(signal_ids), {}
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+
+        def chosen(*columns, batch=batch):
+            return Signal.select(*columns).where(Signal.id.in_(batch))
+
+        latest = {
+            sid: (at, kind, value)
+            for sid, at, kind, value in _rows(
+                chosen(Signal.id, fn.MAX(Change.at), Signal.signal_type, Signal.value)
+                .join(Change, on=(Change.signal == Signal.id))
+                .group_by(Signal.id, Signal.signal_type, Signal.value)
+            )
+        }
+        records.update(_records(latest, chosen, Signal.id))
+    return records
+
+
+def _records(latest, scope, key):
+    """Feed records of the hashes ``latest`` ({signal id: (at, type, value)}).
+
+    ``scope(*columns)`` selects those hashes, each row joined on ``key`` (its signal id).
+    """
     cases = defaultdict(dict)
     for sid, reference, status in _rows(
-        changed(Change.signal, Case.reference, Case.status)
-        .join(CaseHash, on=(CaseHash.signal == Change.signal))
+        scope(key, Case.reference, Case.status)
+        .join(CaseHash, on=(CaseHash.signal == key))
         .join(Case, on=(CaseHash.case == Case.id))
     ):
         cases[sid][reference] = CASE_STATUS[status]
     held_by_partner = {
-        sid
-        for (sid,) in _rows(
-            changed(Change.signal).join(PartnerHash, on=(PartnerHash.signal == Change.signal))
-        )
+        sid for (sid,) in _rows(scope(key).join(PartnerHash, on=(PartnerHash.signal == key)))
     }
     feedback = defaultdict(list)
     for sid, value, tags, source in _rows(
-        changed(Change.signal, Feedback.value, Feedback.tags, Partner.name)
+        scope(key, Feedback.value, Feedback.tags, Partner.name)
         .distinct()
-        .join(Feedback, on=(Feedback.signal == Change.signal))
+        .join(Feedback, on=(Feedback.signal == key))
         .join(Partner, on=(Feedback.partner == Partner.id))
         .order_by(Partner.name)
     ):
         feedback[sid].append({"feedbackValue": value, "tags": json.loads(tags), "source": source})
-    latest = {sid: (at, kind, value) for _, at, sid, kind, value in rows}
-    return [
-        {
+    return {
+        sid: {
             "lastModtimestamp": at,
             "signalType": kind,
             "hashValue": value,
@@ -220,7 +258,7 @@ def snapshots(rows, after, last):
             "CSPFeedbacks": feedback[sid],
         }
         for sid, (at, kind, value) in latest.items()
-    ]
+    }
 
 
 def aggregate_status(case_statuses, held_by_partner):
@@ -324,6 +362,26 @@ def parse_hash_records(body):
     return parsed
 
 
+def parse_match_queries(body):
+    """The items of a MatchHashes body; InvalidRequest names the first bad one."""
+    parsed = []
+    for index, item in enumerate(_items(body, "hashes")):
+        where = f"hashes[{index}]"
+        kind, value = _hash_value(
+            item.get("hashValue"), where, _signal_type(item.get("signalType"), where)
+        )
+        default, limit = (
+            (DEFAULT_MATCH_DISTANCE, MAX_MATCH_DISTANCE) if kind == "ImagePDQ" else (0, 0)
+        )
+        distance = item.get("maxDistance", default)
+        if type(distance) is not int or not 0 <= distance <= limit:
+            raise InvalidRequest(
+                f"{where}.maxDistance must be a whole number from 0 to {limit} for {kind}."
+            )
+        parsed.append(MatchQuery(kind, value, distance))
+    return parsed
+
+
 # -- writing what partners send ------------------------------------------------------
 
 
@@ -391,6 +449,26 @@ def submit_feedback(partner, items):
         changelog.append(_store_feedback(partner, verdicts), "feedback")
     unknown = [item.hash_value for item in items if (item.signal_type, item.hash_value) not in ids]
     return len(verdicts), list(dict.fromkeys(unknown))
+
+
+def mark_pending_review(partner, signal_ids):
+    """Record that the partner matched these hashes (``PendingReview``), in the caller's
+    transaction, where it has given no verdict yet: a later ``Blocked`` or ``NotBlocked``
+    replaces it, and it never replaces one."""
+    if not signal_ids:
+        return
+    judged = {
+        sid
+        for (sid,) in Feedback.select(Feedback.signal)
+        .where(
+            Feedback.partner == partner,
+            Feedback.signal.in_(list(signal_ids)),
+            Feedback.value.not_in(["None", "QualityUnknown"]),
+        )
+        .tuples()
+    }
+    verdicts = {sid: ("PendingReview", ()) for sid in signal_ids if sid not in judged}
+    changelog.append(_store_feedback(partner, verdicts), "feedback")
 
 
 def submit_hashes(partner, items):

@@ -8,6 +8,7 @@ PIN hash; partners see a separate random ``Case.reference``, never the case numb
 import time
 
 from peewee import (
+    SQL,
     BigAutoField,
     BigIntegerField,
     BooleanField,
@@ -86,6 +87,8 @@ class Partner(BaseModel):
     active = BooleanField(default=True)
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
+    # A match through MatchHashes records PendingReview from this partner on the hash.
+    match_feedback = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
 
 
 class PartnerHash(BaseModel):
@@ -129,4 +132,17 @@ class Change(BaseModel):
         indexes = ((("at", "seq"), False),)  # where a feed starts: see openncii.exchange
 
 
-MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]
+class MatchUsage(BaseModel):
+    """How much a partner used MatchHashes on one day: counts only, never the hashes."""
+
+    partner = ForeignKeyField(Partner, backref="match_usage", on_delete="CASCADE")
+    day = IntegerField()  # days since 1970-01-01, UTC
+    requests = IntegerField(default=0)
+    hashes = IntegerField(default=0)  # hashes asked about
+    matched = IntegerField(default=0)  # of which matched an active hash
+
+    class Meta:
+        indexes = ((("partner", "day"), True),)
+
+
+MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change, MatchUsage]
