@@ -95,6 +95,27 @@ def list_partners():
         click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
 
 
+@partners_cli.command("match-feedback")
+@click.argument("name")
+@click.argument("setting", type=click.Choice(["on", "off"]))
+def match_feedback(name, setting):
+    """Whether NAME's MatchHashes matches show as "under review" on the victim's case."""
+    partner = _partner_command(lambda: partners.set_match_feedback(name, setting == "on"))
+    click.echo(f"MatchHashes matches by {partner.name} record PendingReview: {setting}.")
+
+
+@partners_cli.command("usage")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True)
+def match_usage(days):
+    """Print each partner's MatchHashes requests, hashes asked about and matches, per day."""
+    for name, day, requests, hashes, matched in _partner_command(
+        lambda: partners.match_usage(days)
+    ):
+        click.echo(
+            f"{name}\t{day.isoformat()}\t{requests} requests\t{hashes} hashes\t{matched} matched"
+        )
+
+
 def init_app(app):
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)

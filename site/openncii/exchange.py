@@ -454,9 +454,9 @@ def submit_feedback(partner, items):
 def mark_pending_review(partner, signal_ids):
     """Record that the partner matched these hashes (``PendingReview``), in the caller's
     transaction, where it has given no verdict yet: a later ``Blocked`` or ``NotBlocked``
-    replaces it, and it never replaces one."""
+    replaces it, and it never replaces one. Returns the ids whose verdict changed."""
     if not signal_ids:
-        return
+        return []
     judged = {
         sid
         for (sid,) in Feedback.select(Feedback.signal)
@@ -468,7 +468,9 @@ def mark_pending_review(partner, signal_ids):
         .tuples()
     }
     verdicts = {sid: ("PendingReview", ()) for sid in signal_ids if sid not in judged}
-    changelog.append(_store_feedback(partner, verdicts), "feedback")
+    changed = _store_feedback(partner, verdicts)
+    changelog.append(changed, "feedback")
+    return changed
 
 
 def submit_hashes(partner, items):

@@ -32,6 +32,11 @@ def now():
     return int(time.time())
 
 
+def today():
+    """Days since 1970-01-01 (UTC): the resolution of usage counts."""
+    return now() // 86_400
+
+
 class BaseModel(Model):
     class Meta:
         database = database

@@ -12,13 +12,15 @@ one and keeps each request's check to microseconds; it is compared in constant t
 import hashlib
 import hmac
 import secrets
+from datetime import date
 
 from flask import current_app
 
 from .db import write_transaction
-from .models import Partner, now
+from .models import MatchUsage, Partner, now, today
 
 KEY_ID_BYTES = 8
+EPOCH = date(1970, 1, 1).toordinal()
 SECRET_BYTES = 32
 
 
@@ -72,11 +74,37 @@ def rotate(name):
 
 def set_active(name, active):
     """Revoke (``active=False``) or restore a partner's access."""
+    return _update(name, active=active)
+
+
+def set_match_feedback(name, on):
+    """Whether the partner's MatchHashes matches record ``PendingReview`` on the hash."""
+    return _update(name, match_feedback=on)
+
+
+def _update(name, **fields):
     with write_transaction():
         partner = get(name)
-        partner.active, partner.updated_at = active, now()
+        for field, value in fields.items():
+            setattr(partner, field, value)
+        partner.updated_at = now()
         partner.save()
     return partner
+
+
+def match_usage(days):
+    """(partner name, day as a date, requests, hashes, matched) for the last ``days`` days."""
+    since = today() - days + 1
+    rows = (
+        MatchUsage.select(
+            Partner.name, MatchUsage.day, MatchUsage.requests, MatchUsage.hashes, MatchUsage.matched
+        )
+        .join(Partner)
+        .where(MatchUsage.day >= since)
+        .order_by(Partner.name, MatchUsage.day)
+        .tuples()
+    )
+    return [(name, date.fromordinal(EPOCH + day), *counts) for name, day, *counts in rows]
 
 
 def all_partners():

@@ -18,11 +18,13 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 
-from .. import csrf, exchange, partners
+from .. import csrf, exchange, matching, partners
+from ..db import database
 from ..limits import limiter
 
 bp = Blueprint("partner_api", __name__, url_prefix="/v1")
 csrf.exempt(bp)
+MATCHER = "openncii_matcher"
 
 OPENAPI = json.loads((Path(__file__).resolve().parents[1] / "openapi.json").read_text())
 DIGITS = re.compile(r"[0-9]{1,16}")
@@ -70,6 +72,18 @@ def json_body():
         abort(400, "The body must be JSON.")
 
 
+@bp.record_once
+def add_matcher(state):
+    """Each app (and so each worker process) keeps its own match index."""
+    state.app.extensions[MATCHER] = matching.Matcher()
+
+
+def warm_match_index(app):
+    """Build the app's match index now (gunicorn calls this before a worker serves)."""
+    with app.app_context(), database.connection_context():
+        app.extensions[MATCHER].indexes()
+
+
 @bp.errorhandler(exchange.InvalidRequest)
 def invalid_request(error):
     return jsonify(error=str(error)), 400
@@ -108,6 +122,15 @@ def submit_feedback():
 def submit_hashes():
     items = exchange.parse_hash_records(json_body())
     return jsonify(count=exchange.submit_hashes(g.partner, items))
+
+
+@bp.post("/MatchHashes")
+@authenticated
+@partner_limit
+def match_hashes():
+    queries = exchange.parse_match_queries(json_body())
+    results = current_app.extensions[MATCHER].match(g.partner, queries)
+    return jsonify(count=len(results), results=results)
 
 
 @bp.get("/openapi.json")

@@ -1,4 +1,10 @@
-"""Exact Hamming-radius search over 256-bit PDQ hashes, in NumPy (no Flask, no database).
+"""In-memory indexes of hashes for MatchHashes, in NumPy (no Flask, no database).
+
+:class:`PDQIndex` finds every PDQ hash within a Hamming radius; :class:`MD5Index` finds
+equal MD5s. Both hold ids (the signals' database ids) and take the same calls, so the
+matcher treats them alike.
+
+PDQ: exact Hamming-radius search over 256-bit hashes.
 
 Multi-index hashing (Norouzi, Punjani & Fleet, "Fast search in Hamming space with
 multi-index hashing", CVPR 2012) -- the scheme faiss's ``IndexBinaryMultiHash``
@@ -45,9 +51,9 @@ FLIP_MASKS = [
 ]
 
 
-def codes_from_hex(values):
-    """An (n, 32) uint8 array from n PDQ hashes written as 64 hex digits."""
-    return np.frombuffer(bytes.fromhex("".join(values)), dtype=np.uint8).reshape(-1, HASH_BYTES)
+def codes_from_hex(values, width):
+    """An (n, width) uint8 array from n hashes of ``width`` bytes written in hex."""
+    return np.frombuffer(bytes.fromhex("".join(values)), dtype=np.uint8).reshape(-1, width)
 
 
 def distances(words, query_words):
@@ -57,6 +63,8 @@ def distances(words, query_words):
 
 class PDQIndex:
     """The active PDQ hashes, each under an integer id (the signal's database id)."""
+
+    width = HASH_BYTES
 
     def __init__(self, ids, codes):
         order = np.argsort(ids, kind="stable")
@@ -72,25 +80,26 @@ class PDQIndex:
             self._sorted_rows[chunk] = np.argsort(column, kind="stable")
             np.cumsum(np.bincount(column, minlength=1 << 16), out=self._starts[chunk, 1:])
         self._flat_rows = self._sorted_rows.reshape(-1)
-        self._extra_ids = np.empty(0, dtype=np.int64)  # added after the build
-        self._extra_words = np.empty((0, 4), dtype=np.uint64)
+        # (ids, words) added after the build: one attribute, swapped whole, so a search
+        # running in another thread never sees ids and words of different updates.
+        self._extra = (np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.uint64))
 
     @classmethod
     def empty(cls):
         return cls(np.empty(0, dtype=np.int64), np.empty((0, HASH_BYTES), dtype=np.uint8))
 
     def __len__(self):
-        return int(self._alive.sum()) + len(self._extra_ids)
+        return int(self._alive.sum()) + len(self._extra[0])
 
     @property
     def pending(self):
         """How many entries are kept outside the main structure (added or discarded)."""
-        return len(self._extra_ids) + int((~self._alive).sum())
+        return len(self._extra[0]) + int((~self._alive).sum())
 
     @property
     def nbytes(self):
         arrays = (self._ids, self._words, self._alive, self._sorted_rows, self._starts)
-        return sum(array.nbytes for array in arrays) + self._extra_words.nbytes
+        return sum(array.nbytes for array in (*arrays, *self._extra))
 
     def search(self, code, radius):
         """(ids, distances) of every active hash within ``radius`` bits of ``code``."""
@@ -102,10 +111,13 @@ class PDQIndex:
         found = distances(self._words[rows], query_words)
         keep = (found <= radius) & self._alive[rows]
         rows, first = np.unique(rows[keep], return_index=True)
-        ids, dists = self._ids[rows], found[keep][first]
-        extra = distances(self._extra_words, query_words)
+        extra_ids, extra_words = self._extra
+        extra = distances(extra_words, query_words)
         near = extra <= radius
-        return np.concatenate([ids, self._extra_ids[near]]), np.concatenate([dists, extra[near]])
+        return (
+            np.concatenate([self._ids[rows], extra_ids[near]]),
+            np.concatenate([found[keep][first], extra[near]]),
+        )
 
     def _candidates(self, chunk_values, flips):
         """Row numbers (with repeats) whose chunk is within ``flips`` bits in some position."""
@@ -121,13 +133,16 @@ class PDQIndex:
     def contains(self, signal_id):
         row = np.searchsorted(self._ids, signal_id)
         in_base = row < len(self._ids) and self._ids[row] == signal_id and self._alive[row]
-        return bool(in_base) or bool(np.any(self._extra_ids == signal_id))
+        return bool(in_base) or bool(np.any(self._extra[0] == signal_id))
 
     def add(self, ids, codes):
         """Keep new hashes beside the built structure (each search scans them)."""
-        self._extra_ids = np.concatenate([self._extra_ids, np.asarray(ids, dtype=np.int64)])
+        extra_ids, extra_words = self._extra
         words = np.ascontiguousarray(codes, dtype=np.uint8).view(np.uint64).reshape(-1, 4)
-        self._extra_words = np.concatenate([self._extra_words, words])
+        self._extra = (
+            np.concatenate([extra_ids, np.asarray(ids, dtype=np.int64)]),
+            np.concatenate([extra_words, words]),
+        )
 
     def discard(self, ids):
         """Stop matching these ids (unknown ids are ignored)."""
@@ -135,11 +150,66 @@ class PDQIndex:
         rows = np.searchsorted(self._ids, ids).clip(0, max(len(self._ids) - 1, 0))
         if len(self._ids):
             self._alive[rows[self._ids[rows] == ids]] = False
-        keep = ~np.isin(self._extra_ids, ids)
-        self._extra_ids, self._extra_words = self._extra_ids[keep], self._extra_words[keep]
+        extra_ids, extra_words = self._extra
+        keep = ~np.isin(extra_ids, ids)
+        self._extra = (extra_ids[keep], extra_words[keep])
 
     def compacted(self):
         """A freshly built index of the same active hashes."""
-        ids = np.concatenate([self._ids[self._alive], self._extra_ids])
-        words = np.concatenate([self._words[self._alive], self._extra_words])
+        extra_ids, extra_words = self._extra
+        ids = np.concatenate([self._ids[self._alive], extra_ids])
+        words = np.concatenate([self._words[self._alive], extra_words])
         return PDQIndex(ids, words.view(np.uint8).reshape(-1, HASH_BYTES))
+
+
+class MD5Index:
+    """MD5 hashes (16 bytes) under integer ids, found by exact value: a sorted array."""
+
+    width = 16
+    pending = 0  # changes are applied in place: there is never anything to compact
+
+    def __init__(self, ids, codes):
+        self._table = self._sorted(ids, codes)  # (keys, ids), swapped whole
+
+    @staticmethod
+    def _sorted(ids, codes):
+        keys = np.ascontiguousarray(codes, dtype=np.uint8).view("S16").ravel()
+        order = np.argsort(keys, kind="stable")
+        return keys[order], np.asarray(ids, dtype=np.int64)[order]
+
+    @classmethod
+    def empty(cls):
+        return cls(np.empty(0, dtype=np.int64), np.empty((0, 16), dtype=np.uint8))
+
+    def __len__(self):
+        return len(self._table[1])
+
+    @property
+    def nbytes(self):
+        return sum(array.nbytes for array in self._table)
+
+    def search(self, code, radius=0):
+        """(ids, distances) of the hashes equal to ``code``; ``radius`` must be 0."""
+        if radius:
+            raise ValueError("MD5 hashes match exactly")
+        keys, ids = self._table
+        key = np.frombuffer(code, dtype="S16")
+        low, high = (np.searchsorted(keys, key, side)[0] for side in ("left", "right"))
+        return ids[low:high], np.zeros(high - low, dtype=np.int64)
+
+    def contains(self, signal_id):
+        return bool(np.any(self._table[1] == signal_id))
+
+    def add(self, ids, codes):
+        keys, ids = self._sorted(ids, codes)
+        old_keys, old_ids = self._table
+        at = np.searchsorted(old_keys, keys)
+        self._table = (np.insert(old_keys, at, keys), np.insert(old_ids, at, ids))
+
+    def discard(self, ids):
+        keys, held = self._table
+        keep = ~np.isin(held, np.asarray(ids, dtype=np.int64))
+        self._table = (keys[keep], held[keep])
+
+    def compacted(self):
+        return self
