@@ -49,8 +49,12 @@ def batches(rows):
         yield batch
 
 
-def table_rows(count, at):
-    """The rows of each table for ``count`` hashes, ids counting from 1."""
+def table_rows(count, at, values=None):
+    """The rows of each table for ``count`` hashes, ids counting from 1.
+
+    ``values`` gives the hashes (hex) in order; by default 1, 2, 3... written as PDQ.
+    """
+    values = values or (f"{i:064x}" for i in range(1, count + 1))
     cases = count // PER_CASE
     return {
         "case": (
@@ -63,7 +67,7 @@ def table_rows(count, at):
         ),
         "signal": (
             "id, signal_type, value",
-            ((i, "ImagePDQ", f"{i:064x}") for i in range(1, count + 1)),
+            ((i, "ImagePDQ", value) for i, value in enumerate(values, start=1)),
         ),
         "case_hash": (
             "id, case_id, signal_id, position, quality",
@@ -76,11 +80,11 @@ def table_rows(count, at):
     }
 
 
-def bulk_load(count):
+def bulk_load(count, values=None):
     """Insert ``count`` hashes with raw executemany (SQLite) or COPY (PostgreSQL)."""
     at = int(time.time())
     raw = database.obj
-    for table, (columns, rows) in table_rows(count, at).items():
+    for table, (columns, rows) in table_rows(count, at, values).items():
         with database.atomic():
             if is_postgres():
                 with raw.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:

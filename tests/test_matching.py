@@ -270,3 +270,18 @@ def test_bad_queries_are_refused_with_the_item_named(app, query, message):
 
 def test_at_most_a_thousand_hashes_per_request(app):
     Platform(app).match(*(pdq(secrets.token_hex(32)) for _ in range(1_001)), status=400)
+
+
+def test_operators_see_daily_counts_and_switch_match_feedback(app):
+    platform = Platform(app)
+    platform.match(pdq(secrets.token_hex(32)), pdq(secrets.token_hex(32)))
+    runner = app.test_cli_runner()
+    usage = runner.invoke(args=["partners", "usage", "--days", "7"])
+    assert usage.exit_code == 0
+    assert usage.output.split("\t")[0] == "pics.example" and "2 hashes\t0 matched" in usage.output
+    switched = runner.invoke(args=["partners", "match-feedback", "pics.example", "off"])
+    assert switched.exit_code == 0
+    with app.app_context():
+        assert not partners.get("pics.example").match_feedback
+    unknown = runner.invoke(args=["partners", "match-feedback", "nobody", "on"])
+    assert unknown.exit_code != 0
