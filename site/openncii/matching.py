@@ -54,12 +54,17 @@ def _active(signal_type):
     )
 
 
-def _index_of(signal_type, rows):
+def _index_of(signal_type, query, chunk=50_000):
+    """An index of the (id, value) rows ``query`` selects, read a chunk at a time."""
     kind = INDEXES[signal_type]
-    if not rows:
+    cursor = database.execute(query)
+    ids, codes = [], []
+    while rows := cursor.fetchmany(chunk):
+        ids.append(np.fromiter((sid for sid, _ in rows), dtype=np.int64, count=len(rows)))
+        codes.append(codes_from_hex((value for _, value in rows), kind.width))
+    if not ids:
         return kind.empty()
-    ids = np.fromiter((sid for sid, _ in rows), dtype=np.int64, count=len(rows))
-    return kind(ids, codes_from_hex((value for _, value in rows), kind.width))
+    return kind(np.concatenate(ids), np.concatenate(codes))
 
 
 class Matcher:
@@ -85,10 +90,7 @@ class Matcher:
     def _build(self):
         with _snapshot():
             cursor = Change.select(Change.seq).order_by(Change.seq.desc()).limit(1).scalar() or 0
-            indexes = {
-                kind: _index_of(kind, database.execute(_active(kind)).fetchall())
-                for kind in INDEXES
-            }
+            indexes = {kind: _index_of(kind, _active(kind)) for kind in INDEXES}
         self._indexes, self._cursor, self._checked_at = indexes, cursor, self._clock()
 
     def _catch_up(self):
