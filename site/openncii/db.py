@@ -5,6 +5,7 @@ in the current app context (so several apps, e.g. one per backend in the tests, 
 in one process), or to the most recently initialised one outside any app context.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -13,6 +14,7 @@ from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
 
+POSTGRES_SCHEMES = {"postgres", "postgresql"}
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
@@ -41,6 +43,19 @@ class AppDatabase(DatabaseProxy):
 database = AppDatabase()
 
 
+def is_postgres_url(url):
+    return urlparse(url or "").scheme in POSTGRES_SCHEMES
+
+
+def private_file(path):
+    """Create ``path`` if missing, and make it readable by this user only (0600).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
 def open_database(url, instance_path):
     """Create (not connect) the peewee database an ``OPENNCII_DATABASE_URL`` names."""
     if not url:
@@ -48,8 +63,10 @@ def open_database(url, instance_path):
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
+        if path != ":memory:":
+            private_file(path)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
-    if scheme in {"postgres", "postgresql"}:
+    if scheme in POSTGRES_SCHEMES:
         params = parse_url(url)
         return PooledPostgresqlDatabase(
             params.pop("database"),

@@ -1,6 +1,7 @@
 """Error pages: a calm, localized page for people, a JSON body for API clients."""
 
 from flask import jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +29,8 @@ def handle_http_error(error):
         return jsonify(
             error=error.description if error.code < 500 else "internal error"
         ), error.code
+    if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built
+        return error_message(error), error.code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=error.code, message=error_message(error)), error.code
 
 
