@@ -12,6 +12,12 @@
   is ``Secure`` and named ``__Host-session`` (browsers then refuse it from plain HTTP
   or another subdomain), and responses carry HSTS. Plain-HTTP development and tests
   keep the ordinary ``session`` cookie.
+
+Flask-WTF's extra HTTPS check (``WTF_CSRF_SSL_STRICT``: the ``Referer`` must name this
+site) is off: every page says ``Referrer-Policy: no-referrer``, so browsers send no
+``Referer`` and every form would fail. What that check guards against -- a cookie
+planted over plain HTTP or from a sibling subdomain -- the ``__Host-`` prefix and HSTS
+already rule out.
 """
 
 from flask import current_app, request
@@ -49,5 +55,6 @@ def init_app(app):
     app.config["TRUSTED_HOSTS"] = app.config["TRUSTED_HOSTS"] or None  # empty: any host
     if app.config["HTTPS"]:
         app.config["PREFERRED_URL_SCHEME"] = "https"
+    app.config["WTF_CSRF_SSL_STRICT"] = False
     app.session_interface = SessionInterface()
     app.after_request(add_hsts)
