@@ -52,6 +52,12 @@ class Case(BaseModel):
     locked_until = BigIntegerField(default=0)
 
 
+class CaseMailed(BaseModel):
+    """The case number was e-mailed (once per case). The address is never kept."""
+
+    case = ForeignKeyField(Case, primary_key=True, on_delete="CASCADE")
+
+
 class Signal(BaseModel):
     """One distinct hash value, shared by every case and partner that holds it."""
 
@@ -129,4 +135,4 @@ class Change(BaseModel):
         indexes = ((("at", "seq"), False),)  # where a feed starts: see openncii.exchange
 
 
-MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]
+MODELS = [Case, CaseMailed, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]

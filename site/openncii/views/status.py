@@ -22,11 +22,11 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from .. import cases
+from ..forms import Form
 from ..i18n import left_to_right, localize
 from ..limits import limiter
 
@@ -73,7 +73,7 @@ def valid_case_number(form, field):
         )
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     case_number = StringField(
         _l("Case number"),
         validators=[DataRequired(message=_l("Enter your case number.")), valid_case_number],
@@ -81,7 +81,7 @@ class LookupForm(FlaskForm):
     pin = PasswordField(_l("PIN"), validators=[DataRequired(message=_l("Enter your PIN."))])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     confirm = BooleanField(
         _l("I understand, withdraw my case"),
         validators=[

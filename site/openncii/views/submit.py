@@ -29,11 +29,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from .. import cases, mail, wizard
+from ..forms import Form
 from ..i18n import best_locale, current_locale, enabled_locales, localize
 from ..limits import limiter
 
@@ -145,7 +145,7 @@ def create_case():
 # ------------------------------------------------------- the confirmation page
 
 
-class SavedForm(FlaskForm):
+class SavedForm(Form):
     saved = BooleanField(
         _l("I have saved my case number and PIN"),
         validators=[
@@ -159,7 +159,7 @@ def valid_address(form, field):
         raise ValidationError(_l("Enter an e-mail address like name@example.org."))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     address = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter an e-mail address.")), valid_address],
@@ -201,12 +201,16 @@ def email():
         return redirect(url_for("submit.done"))
     if not form.validate_on_submit():
         return render_done(number, SavedForm(formdata=None), form), 400
+    if not cases.claim_mailing(number):  # once per case, whatever the cookie says
+        session["new_case"] = dict(session["new_case"], emailed=True)
+        return redirect(url_for("submit.done"))
     config = current_app.config
     try:
         mail.send_case_number(
             config["SMTP_URL"], config["MAIL_FROM"], form.address.data, number, config["ORG_NAME"]
         )
     except mail.MailError:
+        cases.release_mailing(number)
         form.address.errors.append(
             _("We could not send the message just now. Please write your case number down instead.")
         )
