@@ -6,6 +6,7 @@ in one process), or to the most recently initialised one outside any app context
 """
 
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -82,6 +83,42 @@ def open_database(url, instance_path):
 def is_postgres(db=None):
     db = database.obj if db is None else db
     return isinstance(db, PostgresqlDatabase)
+
+
+class BackupError(Exception):
+    """A backup could not be made; the message says why and what to do instead."""
+
+
+PG_DUMP_ADVICE = (
+    "This service runs on PostgreSQL: back it up with pg_dump, e.g. "
+    '`pg_dump --format=custom --file=PATH "$OPENNCII_DATABASE_URL"` '
+    "(see docs/operating.md)."
+)
+
+
+def backup(path, db=None):
+    """Copy the SQLite database to a new file ``path`` (0600) while the service runs.
+
+    SQLite's online backup API copies a consistent snapshot, WAL included, without
+    stopping writers for long. The copy is made beside ``path`` and renamed into place,
+    so ``path`` never holds half a backup.
+    """
+    db = database.obj if db is None else db
+    if is_postgres(db):
+        raise BackupError(PG_DUMP_ADVICE)
+    target = Path(path)
+    if target.exists():
+        raise BackupError(f"{target} exists already: choose a new file name.")
+    partial = target.with_name(f".{target.name}.partial")
+    private_file(partial)
+    try:
+        with sqlite3.connect(partial) as copy:
+            db.connection().backup(copy)
+        copy.close()
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def write_transaction():
