@@ -88,6 +88,13 @@ def test_each_app_keeps_its_own_switch_and_counters(make_app):
         assert statuses[-1] == expected
 
 
+def test_unreachable_counter_store_lets_requests_through(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URL="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    token = csrf_token_of(client.get("/en/status").get_data(as_text=True))
+    assert sign_in_statuses(client, token, 2, REMOTE_ADDR="198.51.100.7") == [400, 400]
+
+
 def test_plain_http_keeps_an_ordinary_cookie_and_no_hsts(client):
     response = client.get("/en/status")
     cookie = response.headers["Set-Cookie"]

@@ -90,8 +90,15 @@ class AppLimiter(Limiter):
 
 # Flask-Limiter builds a storage of its own in ``init_app``; ``memory://`` keeps that
 # unused one cheap (and quiet): requests count in the app's :class:`Counters`.
+# If the counters' store is unreachable, requests go through uncounted (and Flask-Limiter
+# logs it, with no request details): people in crisis must still reach their case, and
+# the PIN lockout, kept in the database, still holds.
 limiter = AppLimiter(
-    key_func=client_key, storage_uri="memory://", headers_enabled=True, strategy=STRATEGY
+    key_func=client_key,
+    storage_uri="memory://",
+    headers_enabled=True,
+    strategy=STRATEGY,
+    swallow_errors=True,
 )
 
 
