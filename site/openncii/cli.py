@@ -3,6 +3,7 @@
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from . import cases, partners
@@ -95,6 +96,23 @@ def list_partners():
         click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
 
 
+db_cli = AppGroup("db", help="The database: its schema.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Bring the schema up to date (the app also does it, under a lock, when it starts).
+
+    Run it before starting new code's workers, so that none of them has to wait.
+    """
+    before, after = current_app.extensions["openncii_schema"]
+    if before == after:
+        click.echo(f"The schema is up to date (version {after}).")
+    else:
+        click.echo(f"Upgraded the schema from version {before} to {after}.")
+
+
 def init_app(app):
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)
+    app.cli.add_command(db_cli)
