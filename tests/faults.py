@@ -5,7 +5,7 @@ worker count on a socket bound here (so port 0 works), and tells when every work
 loaded the app (``tests/gunicorn_ready.py`` logs a line per worker).
 
 :class:`Proxy` forwards TCP connections from 127.0.0.1 to a server. It can drop the
-answer to the next ``POST /api/cases`` *after* the server has sent it (so the server
+answers to ``POST /api/cases`` *after* the server has sent them (so the server
 committed, and the client sees a reset connection), and it can be cut (every
 connection reset, new ones refused with a reset) and restored: that is how the tests
 make PostgreSQL unreachable without touching the machine's server.
@@ -136,16 +136,20 @@ class Proxy:
         self.lock = threading.Lock()
         self.connections = set()
         self.is_cut = False
-        self.drop_armed = False
-        self.dropped = threading.Event()  # set once an answer has been dropped
+        self.dropping = False
+        self.dropped = 0  # answers dropped so far
         self.stopping = False
         threading.Thread(target=self._accept, daemon=True).start()
 
-    def drop_next_case_answer(self):
-        """Reset the client's connection once the server answers the next POST /api/cases."""
+    def drop_case_answers(self, dropping=True):
+        """From now on (until called with False), once the server has answered a
+        ``POST /api/cases``, reset the client's connection instead of passing the answer on.
+
+        Every copy is dropped, including those a browser re-sends by itself when a
+        reused connection breaks.
+        """
         with self.lock:
-            self.drop_armed = True
-            self.dropped.clear()
+            self.dropping = dropping
 
     def cut(self):
         """Break every connection; from now on refuse new ones (with a reset)."""
@@ -190,7 +194,7 @@ class Proxy:
 
     def _relay(self, client, server):
         """Copy bytes both ways (one thread, so a reset is never raced by a blocked read)."""
-        dropping = False
+        dropping_this = False
         with selectors.DefaultSelector() as selector:
             selector.register(client, selectors.EVENT_READ, server)
             selector.register(server, selectors.EVENT_READ, client)
@@ -203,11 +207,12 @@ class Proxy:
                             raise ConnectionError
                         if source is client and b"POST /api/cases " in data:
                             with self.lock:
-                                dropping, self.drop_armed = self.drop_armed, False
-                        if source is server and dropping:
+                                dropping_this = self.dropping
+                        if source is server and dropping_this:
                             # The server has answered, so it has committed; the client
                             # only sees its connection reset.
-                            self.dropped.set()
+                            with self.lock:
+                                self.dropped += 1
                             raise ConnectionError
                         target.sendall(data)
             except (OSError, ValueError):
