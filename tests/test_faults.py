@@ -6,11 +6,13 @@ waits are for log lines and answers (with generous upper bounds that only fail a
 that would otherwise hang).
 """
 
+import resource
 import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+import peewee
 import pytest
 import requests
 from case_helpers import case_body
@@ -287,3 +289,50 @@ def test_database_gone_gives_a_calm_503_then_service_resumes(kind, tmp_path):
         with app.app_context():
             assert Case.select().count() == 1
         app.extensions["openncii_db"].close()
+
+
+def test_sqlite_disk_full_gives_a_503_then_service_resumes(tmp_path):
+    """A full disk, as the one gunicorn worker sees it: it may not grow any file
+    (``RLIMIT_FSIZE``, set on that process alone); then the limit is lifted again."""
+    url = f"sqlite:///{tmp_path / 'openncii.sqlite3'}"
+    with Gunicorn(server_env(url), workers=1) as server:
+        assert server.wait_ready(), "".join(server.lines)
+        client = Client(server.url)
+        (worker,) = server.worker_pids()
+        limits = resource.prlimit(worker, resource.RLIMIT_FSIZE)
+        resource.prlimit(worker, resource.RLIMIT_FSIZE, (0, limits[1]))
+        try:
+            response = client.session.post(
+                f"{server.url}/api/cases",
+                json=client.body | {"lang": "de"},
+                headers={"X-CSRFToken": client.token, "Idempotency-Key": client.key},
+                timeout=60,
+            )
+        finally:
+            resource.prlimit(worker, resource.RLIMIT_FSIZE, limits)
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert response.json()["error"].startswith("Wir können gerade keine Fälle bearbeiten.")
+        status, number = client.send()
+        assert status == 201
+        found, orphans = stored_cases(url)
+        assert list(found) == [cases.parse_case_number(number)]
+        assert orphans == dict.fromkeys(orphans, 0)
+
+
+def test_only_an_unreachable_or_full_database_counts_as_unavailable(app):
+    """A real "database or disk is full" (the file capped with ``max_page_count``) is
+    a 503; a bug such as a missing table stays an error (a 500, logged)."""
+    from openncii import db
+
+    with app.app_context():
+        database = app.extensions["openncii_db"]
+        with pytest.raises(peewee.OperationalError) as missing:
+            database.execute_sql("SELECT * FROM no_such_table")
+        assert not db.is_unavailable(missing.value)
+        database.execute_sql("CREATE TABLE filler (data BLOB)")
+        pages = database.execute_sql("PRAGMA page_count").fetchone()[0]
+        database.execute_sql(f"PRAGMA max_page_count = {pages + 1}")
+        with pytest.raises(peewee.OperationalError) as full:
+            database.execute_sql("INSERT INTO filler VALUES (zeroblob(100000))")
+        assert "full" in str(full.value) and db.is_unavailable(full.value)
+        database.close()

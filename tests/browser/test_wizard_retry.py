@@ -1,8 +1,10 @@
-"""The wizard after a lost answer, in real Chromium: the case was made, the person only
-saw the connection fail; "Try again" shows that same case, and no second one exists.
+"""The wizard when sending fails, in real Chromium: first the database is gone (503),
+then the answer is lost after the case was made; each time the files stay, "Try again"
+is offered, and in the end the one case the server made is shown -- no second one.
 
 The page is served through a TCP proxy (``faults.Proxy``) that resets the browser's
-connection once the server has answered ``POST /api/cases``.
+connection once the server has answered ``POST /api/cases``; the database "goes" by
+moving its folder away.
 """
 
 import pytest
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def proxied(tmp_path):
     """(app, the proxy in front of its live server)."""
-    app = create_app(app_config(f"sqlite:///{tmp_path / 'openncii.sqlite3'}"))
+    (tmp_path / "data").mkdir()
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'data' / 'openncii.sqlite3'}"))
     server = LiveServer(app)
     proxy = Proxy(("127.0.0.1", server.server.server_port))
     yield app, proxy
@@ -39,7 +42,7 @@ def stored_numbers(app):
         return [case.number for case in Case.select()]
 
 
-def test_try_again_after_a_lost_answer_shows_the_one_case(proxied, page, tmp_path):
+def test_try_again_after_an_outage_and_a_lost_answer_shows_the_one_case(proxied, page, tmp_path):
     app, proxy = proxied
     page.goto(f"{proxy.url}/en/submit")
     confirm_consents(page)
@@ -54,10 +57,20 @@ def test_try_again_after_a_lost_answer_shows_the_one_case(proxied, page, tmp_pat
     page.get_by_test_id("pin-confirm").fill(PIN)
     continue_from(page, 4)
 
-    proxy.drop_case_answers()
     send = page.get_by_test_id("submit-case")
-    send.click()
     summary = step(page, 5).locator("[data-error-summary]")
+    (tmp_path / "data").rename(tmp_path / "away")
+    try:
+        send.click()
+        expect(summary).to_contain_text("We cannot open cases right now, and nothing was stored.")
+    finally:
+        (tmp_path / "away").rename(tmp_path / "data")
+    expect(send).to_have_text("Try again")
+    expect(page.locator("[data-send-count]")).to_have_text("2 fingerprints")
+    assert stored_numbers(app) == []
+
+    proxy.drop_case_answers()
+    send.click()
     expect(summary).to_contain_text("The connection failed before your case was confirmed.")
     expect(send).to_have_text("Try again")
     assert proxy.dropped >= 1  # (Chromium may have re-sent it once itself)
