@@ -185,7 +185,7 @@ class Wizard {
       window.location.assign(this.root.dataset.done);
       return;
     }
-    if (result.kind !== 'rejected') this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
+    this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
     const errors = result.kind === 'rejected'
       ? this.rejection(result.body) : [{ message: this.messages[`${result.kind}Error`] }];
     const pinProblems = errors.filter((error) => error.field === 'pin');
