@@ -69,9 +69,9 @@ class Client:
         return response.status_code, (response.json() or {}).get("caseNumber")
 
 
-def stored_cases(url):
-    """canonical number -> [hash values in order, change rows of those signals]."""
-    app = create_app(app_config(url))
+def stored_cases(app):
+    """canonical number -> [hash values in order, change rows of those signals], and
+    counts of rows that belong to no case."""
     with app.app_context():
         found = {}
         for case in Case.select():
@@ -94,7 +94,6 @@ def stored_cases(url):
             .where(~Change.signal.in_(CaseHash.select(CaseHash.signal)))
             .count(),
         }
-        app.extensions["openncii_db"].close()
     return found, orphans
 
 
@@ -108,7 +107,8 @@ def duplicates(found):
 def test_worker_killed_mid_flight_loses_nothing_and_retries_make_no_duplicates(kind, tmp_path):
     with database_url(kind, tmp_path) as url, Gunicorn(server_env(url, KILL_ROUNDS)) as server:
         assert server.wait_ready(), "".join(server.lines)
-        clients = [Client(server.url) for _ in range(CLIENTS)]
+        with ThreadPoolExecutor(8) as pool:
+            clients = list(pool.map(lambda _: Client(server.url), range(CLIENTS)))
         victim = server.worker_pids()[0]
         first_answer = threading.Event()
         go = threading.Barrier(CLIENTS)
@@ -131,7 +131,8 @@ def test_worker_killed_mid_flight_loses_nothing_and_retries_make_no_duplicates(k
             for client, (status, number) in zip(clients, first, strict=True)
             if status == 201
         }
-        found, orphans = stored_cases(url)
+        checker = create_app(app_config(url))
+        found, orphans = stored_cases(checker)
         for number, client in answered.items():
             values, changes = found[number]
             assert values == [item["hashValue"] for item in client.body["hashes"]]
@@ -140,12 +141,15 @@ def test_worker_killed_mid_flight_loses_nothing_and_retries_make_no_duplicates(k
         assert duplicates(found) == 0
 
         # Everyone whose answer was lost sends the same submission again, with the same key.
-        assert server.wait_ready(count=server.workers + 1)  # the replacement worker
-        retried = [
-            result if result[0] == 201 else client.send()
-            for client, result in zip(clients, first, strict=True)
-        ]
-        final, orphans = stored_cases(url)
+        with ThreadPoolExecutor(8) as pool:
+            retried = list(
+                pool.map(
+                    lambda pair: pair[1] if pair[1][0] == 201 else pair[0].send(),
+                    zip(clients, first, strict=True),
+                )
+            )
+        final, orphans = stored_cases(checker)
+        checker.extensions["openncii_db"].close()
         print(
             f"\n{kind}: sent {CLIENTS}, 201 {len(answered)}, "
             f"errors {sum(status != 201 for status, _ in first)}, in database {len(found)}, "
@@ -180,15 +184,20 @@ FRESH_STARTS = 10
 
 
 def test_two_workers_starting_on_a_new_sqlite_file_all_boot(tmp_path):
-    failed = []
-    for attempt in range(FRESH_STARTS):
-        url = f"sqlite:///{tmp_path / f'fresh-{attempt}.sqlite3'}"
-        with Gunicorn(server_env(url), workers=2) as server:
-            if not server.wait_ready():
-                failed.append("".join(server.lines))
-            else:
-                assert requests.get(f"{server.url}/en/status", timeout=30).status_code == 200
-    assert not failed, failed[0]
+    """Ten services of two workers each start at once, each on its own new SQLite file
+    (all at once: the busier the machine, the likelier a race would show)."""
+    servers = [
+        Gunicorn(server_env(f"sqlite:///{tmp_path / f'fresh-{n}.sqlite3'}"), workers=2)
+        for n in range(FRESH_STARTS)
+    ]
+    try:
+        failed = ["".join(server.lines) for server in servers if not server.wait_ready()]
+        assert not failed, failed[0]
+        for server in servers:
+            assert requests.get(f"{server.url}/en/status", timeout=60).status_code == 200
+    finally:
+        for server in servers:
+            server.stop()
 
 
 class Outage:
@@ -314,7 +323,7 @@ def test_sqlite_disk_full_gives_a_503_then_service_resumes(tmp_path):
         assert response.json()["error"].startswith("Wir können gerade keine Fälle bearbeiten.")
         status, number = client.send()
         assert status == 201
-        found, orphans = stored_cases(url)
+        found, orphans = stored_cases(create_app(app_config(url)))
         assert list(found) == [cases.parse_case_number(number)]
         assert orphans == dict.fromkeys(orphans, 0)
 
