@@ -49,9 +49,10 @@ def test_create_status_withdraw_round_trip(client):
         "/en/status/withdraw", data={"csrf_token": token, "step": "confirm", "confirm": "y"}
     )
     assert withdrawn.status_code == 302
-    case_page = page_text(client.get("/en/status"))
-    assert set(re.findall(r'data-state="(\w+)"', case_page)) == {"withdrawn"}
-    assert "Withdraw my case" not in case_page
+    after = client.get(withdrawn.headers["Location"])
+    assert "Your case is withdrawn." in page_text(after)
+    assert 'name="case_number"' in page_text(after)  # signed out: the case no longer exists
+    assert sign_in(client, number).status_code == 400
 
 
 def test_frames_and_quality_reach_the_database(client, storage_app):

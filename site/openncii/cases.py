@@ -21,7 +21,17 @@ from peewee import fn
 
 from . import changelog
 from .db import write_transaction
-from .models import HASH_LENGTHS, SIGNAL_TYPES, Case, CaseHash, Feedback, Partner, Signal, now
+from .models import (
+    HASH_LENGTHS,
+    SIGNAL_TYPES,
+    Case,
+    CaseHash,
+    Change,
+    Feedback,
+    Partner,
+    Signal,
+    WithdrawnHash,
+)
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
@@ -277,10 +287,18 @@ def _list_problems(hashes, max_files):
 
 
 def create_case(pin, hashes, rounds):
-    """Store a validated case in one transaction; return its canonical number."""
+    """Store a validated case in one transaction; return its canonical number.
+
+    A hash the feed had been calling Deleted (an earlier case withdrawn) is a victim's
+    active hash again.
+    """
     pin_hash = hash_pin(pin, rounds)  # slow: done before taking the write lock
     with write_transaction():
+        changelog.lock()
         signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
+        Signal.update(deleted_at=None).where(
+            Signal.id.in_(list(signal_ids.values())) & Signal.deleted_at.is_null(False)
+        ).execute()
         case = Case.create(
             number=new_case_number(), pin_hash=pin_hash, reference=secrets.token_hex(16)
         )
@@ -295,7 +313,10 @@ def create_case(pin, hashes, rounds):
                 quality=item.quality,
                 frame_of=None if item.frame_of is None else rows[item.frame_of],
             )
-        changelog.append([row.signal_id for row in rows.values()], "case_created")
+        _, case.published_after = changelog.append(
+            [row.signal_id for row in rows.values()], "case_created"
+        )
+        case.save(only=[Case.published_after])
     return case.number
 
 
@@ -315,20 +336,32 @@ def _signal_ids(keys):
 
 
 def withdraw(case_id):
-    """Withdraw a case for good; partners' feeds show its hashes as withdrawn.
+    """Withdraw a case for good: erase it, and tell partners its hashes are withdrawn.
 
-    Returns False if it was already withdrawn (nothing changes then).
+    The case row goes, with its PIN hash and its links to hashes, so its number and
+    PIN open nothing any more (the same answer as a number that never existed). What
+    partners still need is kept for the retention period (:mod:`openncii.retention`):
+    the case's partner-facing reference beside each of its hashes, published as
+    ``Withdrawn``. Returns False if there was no such case (nothing changes then).
     """
     with write_transaction():
-        changed = (
-            Case.update(status="withdrawn", updated_at=now())
-            .where((Case.id == case_id) & (Case.status == "active"))
-            .execute()
-        )
-        if changed:
-            signals = CaseHash.select(CaseHash.signal).where(CaseHash.case == case_id)
-            changelog.append([row.signal_id for row in signals], "case_withdrawn")
-    return bool(changed)
+        changelog.lock()
+        case = Case.get_or_none(Case.id == case_id)
+        if case is None:
+            return False
+        signal_ids = [
+            sid for (sid,) in CaseHash.select(CaseHash.signal).where(CaseHash.case == case).tuples()
+        ]
+        at, _ = changelog.append(signal_ids, "case_withdrawn")
+        rows = [
+            {"signal": sid, "reference": case.reference, "withdrawn_at": at} for sid in signal_ids
+        ]
+        for start in range(0, len(rows), 500):
+            WithdrawnHash.insert_many(rows[start : start + 500]).execute()
+        CaseHash.update(frame_of=None).where(CaseHash.case == case).execute()
+        CaseHash.delete().where(CaseHash.case == case).execute()
+        case.delete_instance()
+    return True
 
 
 # ------------------------------------------------------------ opening a case
@@ -387,28 +420,37 @@ class HashStatus:
     value: str
     position: int
     frame_of: int | None  # position of the video this frame came from
-    state: str  # received, shared, under_review, blocked, not_removed, withdrawn
+    state: str  # received, shared, under_review, blocked, not_removed
     changed_at: int
+    partners: int  # active partners that have fetched this hash
     reports: list = default(default_factory=list)  # (partner name, state), by name
 
 
 @dataclass
 class CaseStatus:
     number: str
-    status: str
     created_at: int
     updated_at: int
     hashes: list
 
+    @property
+    def partners(self):
+        """How many active partners have every hash of the case."""
+        return min((item.partners for item in self.hashes), default=0)
+
 
 def case_status(case_id):
-    """What the case page shows: each hash's plain state and when it last changed.
+    """What the case page shows, or None if there is no such case (withdrawn).
 
-    A hash is "shared" once at least one partner is active (it is then in their feed),
-    and takes the most telling partner verdict on it: blocked, then under review,
-    then not removed. A withdrawn case shows every hash as withdrawn.
+    A hash is "shared" once at least one active partner has fetched it: its position
+    in the change log (``Partner.fetched_seq``) has passed a change of that hash made
+    since the case was created (see :func:`_partners_holding`). Until then it is
+    "received". A partner verdict on it wins: blocked, then under review, then not
+    removed.
     """
-    case = Case.get_by_id(case_id)
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None:
+        return None
     rows = list(
         CaseHash.select(CaseHash, Signal)
         .join(Signal)
@@ -416,23 +458,47 @@ def case_status(case_id):
         .order_by(CaseHash.position)
     )
     reports = _reports([row.signal_id for row in rows])
-    shared = Partner.select().where(Partner.active).exists()
+    holding = _partners_holding(case)
     positions = {row.id: row.position for row in rows}
     hashes = []
     for row in rows:
         found = reports.get(row.signal_id, [])
+        partners = holding.get(row.id, 0)
         hashes.append(
             HashStatus(
                 signal_type=row.signal.signal_type,
                 value=row.signal.value,
                 position=row.position,
                 frame_of=positions.get(row.frame_of_id),
-                state=_hash_state(case.status, shared, [state for _, state, _ in found]),
+                state=_hash_state(partners, [state for _, state, _ in found]),
                 changed_at=max([case.updated_at] + [at for _, _, at in found]),
+                partners=partners,
                 reports=[(name, state) for name, state, _ in found],
             )
         )
-    return CaseStatus(case.number, case.status, case.created_at, case.updated_at, hashes)
+    return CaseStatus(case.number, case.created_at, case.updated_at, hashes)
+
+
+def _partners_holding(case):
+    """case_hash id -> number of active partners that have fetched that hash.
+
+    Exact, because the change log only grows at its end: a change of the hash that
+    exists now with ``published_after < seq <= fetched_seq`` existed when the partner's
+    fetch went past it, and was then delivered with the hash's current state. (The
+    log drops an earlier change of a hash only once a later one has reached every
+    active partner, so no partner that has the hash is missed.)
+    """
+    query = (
+        CaseHash.select(CaseHash.id, fn.COUNT(Partner.id.distinct()))
+        .join(
+            Change,
+            on=(Change.signal == CaseHash.signal) & (Change.seq > case.published_after),
+        )
+        .join(Partner, on=(Partner.active == True) & (Partner.fetched_seq >= Change.seq))  # noqa: E712
+        .where(CaseHash.case == case)
+        .group_by(CaseHash.id)
+    )
+    return dict(query.tuples())
 
 
 def _reports(signal_ids):
@@ -451,18 +517,15 @@ def _reports(signal_ids):
     return found
 
 
-def _hash_state(case_status_value, shared, verdicts):
-    if case_status_value == "withdrawn":
-        return "withdrawn"
+def _hash_state(partners, verdicts):
     for state in FEEDBACK_STATES.values():
         if state in verdicts:
             return state
-    return "shared" if shared else "received"
+    return "shared" if partners else "received"
 
 
 def stats():
     """Aggregate counts for the operator: nothing about any one case."""
-    by_status = dict(Case.select(Case.status, fn.COUNT(Case.id)).group_by(Case.status).tuples())
     by_type = dict(
         CaseHash.select(Signal.signal_type, fn.COUNT(CaseHash.id))
         .join(Signal)
@@ -479,7 +542,11 @@ def stats():
     for name, value, count in query.tuples():
         feedback.setdefault(name, {})[value] = count
     return {
-        "cases": {status: by_status.get(status, 0) for status in ("active", "withdrawn")},
+        "cases": {
+            "active": Case.select().count(),
+            # Withdrawn cases are erased; their references stay for the retention period.
+            "withdrawn": WithdrawnHash.select(WithdrawnHash.reference).distinct().count(),
+        },
         "case_hashes": {kind: by_type.get(kind, 0) for kind in SIGNAL_TYPES},
         "distinct_hashes": Signal.select().count(),
         "partners": {

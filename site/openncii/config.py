@@ -54,6 +54,9 @@ DEFAULTS = {
     # Whether victims see which partner reported a match (names only, never people).
     "SHOW_PARTNER_NAMES": False,
     "MAX_FILES_PER_CASE": 20,
+    # Days the feed keeps publishing a withdrawn hash as Withdrawn before it is Deleted
+    # and then purged (see openncii.retention).
+    "WITHDRAWN_RETENTION_DAYS": 30,
     # bcrypt cost of case PINs (2**rounds iterations); 12 takes ~0.25 s per check.
     "BCRYPT_ROUNDS": 12,
     # Per-client rate limits (Flask-Limiter); off only in tests.

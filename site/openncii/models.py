@@ -8,6 +8,7 @@ PIN hash; partners see a separate random ``Case.reference``, never the case numb
 import time
 
 from peewee import (
+    SQL,
     BigAutoField,
     BigIntegerField,
     BooleanField,
@@ -50,6 +51,9 @@ class Case(BaseModel):
     updated_at = BigIntegerField(default=now)
     failed_attempts = IntegerField(default=0)
     locked_until = BigIntegerField(default=0)
+    # The change log's last seq before this case's own changes: a partner that has
+    # fetched one of its hashes' changes after this point has that hash (see cases).
+    published_after = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
 class Signal(BaseModel):
@@ -59,6 +63,9 @@ class Signal(BaseModel):
         max_length=10, constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")]
     )
     value = CharField(max_length=64)  # lowercase hex
+    # When the feed started calling it Deleted: its last victim case was withdrawn
+    # longer ago than the retention period. Purged soon after (see openncii.retention).
+    deleted_at = BigIntegerField(null=True, index=True)
 
     class Meta:
         indexes = ((("signal_type", "value"), True),)
@@ -86,6 +93,25 @@ class Partner(BaseModel):
     active = BooleanField(default=True)
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
+    # The largest change seq this partner has fetched without a gap: every change up
+    # to it has reached the partner (one UPDATE per feed page, see openncii.exchange).
+    fetched_seq = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+
+class WithdrawnHash(BaseModel):
+    """A hash of a withdrawn case, kept only for the retention period.
+
+    The case itself (number, PIN hash, links to its hashes) is deleted when it is
+    withdrawn; this row is what partners still need: the case's partner-facing
+    ``reference`` marked ``Withdrawn`` beside the hash, so they delete their copies.
+    """
+
+    signal = ForeignKeyField(Signal, backref="withdrawals", index=False)  # see the unique index
+    reference = CharField(max_length=40)
+    withdrawn_at = BigIntegerField(index=True)
+
+    class Meta:
+        indexes = ((("signal", "reference"), True),)
 
 
 class PartnerHash(BaseModel):
@@ -129,4 +155,4 @@ class Change(BaseModel):
         indexes = ((("at", "seq"), False),)  # where a feed starts: see openncii.exchange
 
 
-MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]
+MODELS = [Case, Signal, CaseHash, WithdrawnHash, Partner, PartnerHash, Feedback, Change]

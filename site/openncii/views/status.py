@@ -26,7 +26,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from .. import cases
+from .. import cases, retention
 from ..i18n import left_to_right, localize
 from ..limits import limiter
 
@@ -142,6 +142,9 @@ def lookup():
 
 def render_case(case_id):
     status = cases.case_status(case_id)
+    if status is None:  # withdrawn (erased) since this browser signed in
+        session.pop("case", None)
+        return redirect(url_for("status.lookup"))
     return render_template(
         "status/case.html",
         case=status,
@@ -169,6 +172,8 @@ def withdraw():
     if not form.validate_on_submit():
         return render_template("status/withdraw.html", form=form), 400
     cases.withdraw(case_id)
+    session.pop("case", None)
+    retention.purge_due(current_app.config["WITHDRAWN_RETENTION_DAYS"])
     flash(_("Your case is withdrawn. Partners have been told to stop using its hashes."))
     return redirect(url_for("status.lookup"))
 
