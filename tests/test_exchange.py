@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openncii import cases, changelog, exchange, partners
 from openncii.db import database, is_postgres, write_transaction
-from openncii.migrations import SchemaVersion, migrate, steps
+from openncii.migrations import SchemaVersion, steps
 from openncii.models import MODELS, Case, Change, Feedback, Signal
 
 PDQ = ["%064x" % (0xA5 * (i + 1)) for i in range(6)]
