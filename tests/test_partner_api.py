@@ -84,7 +84,7 @@ def case_page_states(base_url, number):
         )
         assert page.status_code == 200, page.text
     states = {}
-    for row in page.text.split('data-testid="case-hash"')[1:]:
+    for row in page.text.split('data-testid="case-file"')[1:]:
         value = re.search(r'data-testid="hash-value">([0-9a-f]+)<', row).group(1)
         reports = re.search(r'data-testid="partner-reports">(.*?)</ul>', row, re.S)
         states[value] = (

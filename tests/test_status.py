@@ -4,7 +4,7 @@ import re
 
 import pytest
 from case_helpers import PIN, case_body, create_case, csrf_token, image_hash, sign_in
-from openncii import cases
+from openncii import cases, exchange
 from openncii.models import Case, CaseHash, Feedback, Partner
 
 FAILED = "We could not open a case with this case number and PIN."
@@ -127,8 +127,16 @@ def test_case_page_lists_hashes_and_is_not_stored(client):
     assert response.headers["Cache-Control"] == "no-store"
     shown = re.findall(r'<code dir="ltr" class="hash" data-testid="hash-value">(\w+)</code>', html)
     assert shown == [item["hashValue"] for item in body["hashes"]]
-    assert re.findall(r'data-state="(\w+)"', html) == ["received"] * 4
-    assert "Frame of a video" in html and "Video" in html
+    assert re.findall(r'data-kind="(\w+)" data-state="(\w+)"', html) == [
+        ("picture", "received"),
+        ("video", "received"),
+        ("picture", "received"),
+    ]
+    assert "2 pictures and 1 video — no matches yet" in html
+    assert "Fingerprints of 1 frame from the video" not in html  # singular
+    assert "Fingerprint of 1 frame from the video" in html
+    assert "<summary>Show the fingerprints</summary>" in html
+    assert html.index('href="#withdraw"') < html.index("What happens next")
 
 
 def test_session_lasts_fifteen_minutes(client, monkeypatch):
@@ -138,10 +146,10 @@ def test_session_lasts_fifteen_minutes(client, monkeypatch):
     sign_in(client, number)
     signed_in = status.time.time()
     monkeypatch.setattr(status.time, "time", lambda: signed_in + 14 * 60)
-    assert 'data-testid="case-hashes"' in text(client.get("/en/status"))
+    assert 'data-testid="case-files"' in text(client.get("/en/status"))
     monkeypatch.setattr(status.time, "time", lambda: signed_in + 15 * 60 + 1)
     expired = text(client.get("/en/status"))
-    assert 'data-testid="case-hashes"' not in expired and "signed out after 15 minutes" in expired
+    assert 'data-testid="case-files"' not in expired and "signed out after 15 minutes" in expired
     with client.session_transaction() as session:
         assert "case" not in session
 
@@ -152,7 +160,7 @@ def test_sign_out(client):
         "/en/status/sign-out", data={"csrf_token": csrf_token(client)}, follow_redirects=True
     )
     assert "You have signed out" in text(response)
-    assert 'data-testid="case-hashes"' not in text(response)
+    assert 'data-testid="case-files"' not in text(response)
     withdraw = client.post("/en/status/withdraw", data={"csrf_token": csrf_token(client)})
     assert withdraw.status_code == 302
 
@@ -181,7 +189,22 @@ def feedback_page(client, storage_app, show_names):
 def test_feedback_shows_without_partner_names_by_default(client, storage_app):
     html = feedback_page(client, storage_app, show_names=False)
     assert re.findall(r'data-state="(\w+)"', html) == ["blocked", "received"]
+    assert "2 pictures — 1 match found" in html
     assert "ExampleSocial" not in html and "Reported by 1 partner platform." in html
+
+
+def test_sharing_line_follows_partner_fetches(client, storage_app):
+    number = create_case(client)
+    sign_in(client, number)
+    assert "No partner platform is connected yet." in text(client.get("/en/status"))
+    with storage_app.app_context():
+        partner = Partner.create(name="ExampleSocial", key_id="e", key_hash="x")
+    assert "Received, waiting for partner platforms" in text(client.get("/en/status"))
+    with storage_app.app_context():
+        exchange.fetch_page(0, 800, partner=partner)
+    html = text(client.get("/en/status"))
+    assert "Shared: 1 partner platform has your fingerprints." in html
+    assert re.findall(r'data-state="(\w+)"', html) == ["shared"] * 3
 
 
 def test_partner_names_when_the_operator_allows(client, storage_app):
@@ -195,7 +218,8 @@ def test_times_are_localized(client, storage_app):
         Case.update(created_at=1_700_000_000, updated_at=1_700_000_000).execute()
     sign_in(client, number, lang="es")
     spanish = text(client.get("/es/status"))
-    assert "14 de noviembre de 2023" in spanish
+    assert "14 de noviembre de 2023, 22:13 UTC" in spanish  # to the minute, no seconds
+    assert ":20" not in spanish
     assert '<html lang="es"' in spanish
     arabic = text(client.get("/ar/status"))
     assert f'<bdi dir="ltr" class="case-number" data-testid="case-number">{number}</bdi>' in arabic

@@ -15,6 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from dataclasses import field as default
+from functools import cached_property
 from itertools import pairwise
 
 import bcrypt
@@ -427,17 +428,76 @@ class HashStatus:
     reports: list = default(default_factory=list)  # (partner name, state), by name
 
 
+# Hash states from most to least telling: what a file shows when its hashes differ.
+STATE_ORDER = ("blocked", "under_review", "not_removed", "shared", "received")
+
+
+@dataclass
+class CaseFile:
+    """One picture or video as the person chose it: its hash, and a video's frame hashes."""
+
+    kind: str  # picture or video
+    number: int  # 1, 2, ... among the case's files of the same kind
+    main: HashStatus
+    frames: list
+
+    @property
+    def hashes(self):
+        return [self.main, *self.frames]
+
+    @property
+    def state(self):
+        return min((item.state for item in self.hashes), key=STATE_ORDER.index)
+
+    @property
+    def changed_at(self):
+        return max(item.changed_at for item in self.hashes)
+
+    @property
+    def reports(self):
+        """(partner name, state) for each partner's most telling verdict on the file."""
+        best = {}
+        for item in self.hashes:
+            for name, state in item.reports:
+                if STATE_ORDER.index(state) < STATE_ORDER.index(best.get(name, "received")):
+                    best[name] = state
+        return sorted(best.items())
+
+
 @dataclass
 class CaseStatus:
     number: str
     created_at: int
     updated_at: int
     hashes: list
+    active_partners: int  # partner platforms connected now
 
     @property
     def partners(self):
         """How many active partners have every hash of the case."""
         return min((item.partners for item in self.hashes), default=0)
+
+    @cached_property
+    def files(self):
+        """The hashes grouped as the person chose the files, frames under their video."""
+        files, counts = {}, {}
+        for item in self.hashes:
+            if item.frame_of is None:
+                kind = "video" if item.signal_type == "VideoMD5" else "picture"
+                counts[kind] = counts.get(kind, 0) + 1
+                files[item.position] = CaseFile(kind, counts[kind], item, [])
+        for item in self.hashes:
+            if item.frame_of is not None:
+                files[item.frame_of].frames.append(item)
+        return list(files.values())
+
+    def count(self, kind):
+        return sum(1 for item in self.files if item.kind == kind)
+
+    @property
+    def matches(self):
+        """Files a partner platform has found a match for."""
+        return sum(1 for item in self.files if item.state not in ("shared", "received"))
 
 
 def case_status(case_id):
@@ -477,7 +537,8 @@ def case_status(case_id):
                 reports=[(name, state) for name, state, _ in found],
             )
         )
-    return CaseStatus(case.number, case.created_at, case.updated_at, hashes)
+    active = Partner.select().where(Partner.active == True).count()  # noqa: E712
+    return CaseStatus(case.number, case.created_at, case.updated_at, hashes, active)
 
 
 def _partners_holding(case):
