@@ -225,6 +225,7 @@ def render_done(number, saved_form, email_form):
             saved_form=saved_form,
             email_form=email_form,
             show_email=number and mail_enabled() and not emailed,
+            minutes=CONFIRMATION_SECONDS // 60,
         )
     )
     response.headers["Cache-Control"] = "no-store"
