@@ -14,6 +14,10 @@ DEFAULTS = {
     "ORG_NAME": "OpenNCII",
     "CONTACT_EMAIL": "contact@example.org",
     "PARTNER_PLATFORMS": [],
+    # Whether the operator is a government or public body (the FAQ answers accordingly).
+    "GOVERNMENT_SERVICE": False,
+    # The footer says the service is run by ORG_NAME and is not StopNCII.org.
+    "NOT_STOPNCII_STATEMENT": True,
     "UNDER18_NAME": "Take It Down",
     "UNDER18_URL": "https://takeitdown.ncmec.org/",
     "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
