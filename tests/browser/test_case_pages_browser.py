@@ -66,8 +66,10 @@ def test_case_pages_are_accessible_in_every_state(live_server, page, lang):
     submit(page, '[data-testid="withdraw-confirm"] button')
     check("withdraw error")
     page.locator("#confirm").check()
+    page.fill("#pin", PIN)
     submit(page, '[data-testid="withdraw-confirm"] button')
-    assert page.url.endswith(f"/{lang}/status")  # the case is erased: back to signing in
-    assert page.locator("#case_number").count() == 1
+    assert page.url.endswith(f"/{lang}/status")  # withdrawn (erased), and signed out
+    assert page.get_by_test_id("status-lookup").count() == 1
+    assert page.locator(".notice").count() == 1
     check("after withdrawal")
     assert found == {}
