@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.dates import format_time
+from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 
 WORLDWIDE = "001"  # UN M.49 code for "World": the service helps people anywhere
@@ -31,9 +33,15 @@ SERVICE_LABELS = {
     "under18": _l("Help for under-18s"),
 }
 
+# Opening times are data (days and times), worded in the reader's language at display.
+EVERY_DAY = _l("Every day")
+DAY_RANGE = _l("%(first)s to %(last)s")
+DAYS_AND_TIMES = _l("%(days)s, %(opens)s–%(closes)s")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 REQUIRED_FIELDS = ("name", "countries", "languages", "services", "website", "source", "checked")
 OPTIONAL_FIELDS = ("phone", "email", "hours", "description", "always_open", "audience")
-LOCALIZED_FIELDS = ("hours", "description")
+LOCALIZED_FIELDS = ("description",)
 # Who a service is for: adults only, anyone, or only people under 18.
 AUDIENCES = ("adults", "everyone", "under18")
 FALLBACK_LOCALE = "en"
@@ -51,6 +59,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Japan's #8891, a leading "#".
 _PHONE = re.compile(r"^[+#]?[0-9][0-9 ()-]*[0-9]$")
 _LOCALE = re.compile(r"^[a-z]{2}(?:-[A-Z][A-Za-z]+)?$")
+_TIME = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
+_DAYS = re.compile(r"^(?:daily|[a-z]{3}-[a-z]{3}|[a-z]{3}(?:,[a-z]{3})*)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -70,7 +80,7 @@ class Organisation:
     checked: datetime.date
     phone: str | None = None
     email: str | None = None
-    hours: dict[str, str] | None = None
+    hours: tuple["OpeningTimes", ...] = ()
     description: dict[str, str] | None = None
     always_open: bool = False
     audience: str = "adults"
@@ -105,6 +115,9 @@ class Organisation:
     def speaks(self, language):
         return language in self.languages
 
+    def opening_times(self, locale):
+        return [period.describe(locale) for period in self.hours]
+
     def localized(self, field, locale):
         """``(text, locale it is in)`` of a per-locale field for a reader of ``locale``.
 
@@ -116,6 +129,37 @@ class Organisation:
             if candidate in texts:
                 return texts[candidate], candidate
         return None, None
+
+
+@dataclass(frozen=True)
+class OpeningTimes:
+    """When a line answers: ``days`` is "daily", a range "mon-fri" or a list "mon,wed";
+    ``opens``/``closes`` are "HH:MM" local time, or None when only the days are known."""
+
+    days: str
+    opens: datetime.time | None = None
+    closes: datetime.time | None = None
+
+    def describe(self, locale):
+        """This period in words for ``locale`` ("Monday to Friday, 08:00–20:00")."""
+        babel_locale = _babel_locale(locale)
+        names = babel_locale.days["stand-alone"]["wide"]
+        if self.days == "daily":
+            days = str(EVERY_DAY)
+        elif "-" in self.days:
+            first, last = (WEEKDAYS.index(day) for day in self.days.split("-"))
+            days = str(DAY_RANGE) % {"first": names[first], "last": names[last]}
+        else:
+            days = format_list(
+                [names[WEEKDAYS.index(day)] for day in self.days.split(",")], locale=babel_locale
+            )
+        if self.opens is not None:
+            days = str(DAYS_AND_TIMES) % {
+                "days": days,
+                "opens": format_time(self.opens, "short", locale=babel_locale),
+                "closes": format_time(self.closes, "short", locale=babel_locale),
+            }
+        return _capitalise(days)
 
 
 def language_of(locale):
@@ -251,6 +295,13 @@ def _check_field(path, field, value):
         raise DirectoryError(f"{path}: field '{field}': {problem}")
     if field in LOCALIZED_FIELDS and isinstance(value, str):
         return {FALLBACK_LOCALE: value}  # a plain string is English
+    if field == "hours":
+        return tuple(
+            OpeningTimes(
+                period["days"], *map(_parse_time, (period.get("opens"), period.get("closes")))
+            )
+            for period in value
+        )
     if field == "source" and isinstance(value, str):
         return (value,)
     return tuple(value) if isinstance(value, list) else value
@@ -292,6 +343,31 @@ def _localized_text(value):
         if _text(text):
             return f"the {locale} text must be a non-empty string"
     return None
+
+
+def _parse_time(text):
+    return datetime.time.fromisoformat(text) if text else None
+
+
+def _opening_times(value):
+    """``[[hours]]`` tables: ``days`` ("daily", "mon-fri", "mon,wed"), optional
+    ``opens`` and ``closes`` ("08:00"), both or neither."""
+    if not isinstance(value, list) or not value:
+        return 'must be a list of [[hours]] tables, e.g. days = "mon-fri", opens = "09:00"'
+    for period in value:
+        if not isinstance(period, dict) or set(period) - {"days", "opens", "closes"}:
+            return "each [[hours]] table takes only days, opens and closes"
+        days = period.get("days")
+        if not isinstance(days, str) or not _DAYS.match(days) or not _known_days(days):
+            return f'days must be "daily", a range such as "mon-fri" or a list such as "mon,wed"; got {days!r}'
+        times = [period.get("opens"), period.get("closes")]
+        if any(times) and not all(isinstance(t, str) and _TIME.match(t) for t in times):
+            return 'opens and closes go together, as "HH:MM" (24-hour clock)'
+    return None
+
+
+def _known_days(days):
+    return days == "daily" or all(day in WEEKDAYS for day in re.split("[-,]", days))
 
 
 def _boolean(value):
@@ -366,7 +442,7 @@ _FIELD_CHECKS = {
     "checked": _date,
     "phone": _pattern(_PHONE, "+44 345 600 0459 (digits, spaces, dashes, brackets)"),
     "email": _pattern(_EMAIL, "help@example.org"),
-    "hours": _localized_text,
+    "hours": _opening_times,
     "description": _localized_text,
     "always_open": _boolean,
     "audience": _one_of(AUDIENCES),
