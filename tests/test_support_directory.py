@@ -436,7 +436,7 @@ def test_a_plain_description_is_english(tmp_path):
         ("mon-fri", "09:00", "en", "Monday to Friday, 9:00\u202fAM–5:30\u202fPM"),
         ("daily", "09:00", "en", "Every day, 9:00\u202fAM–5:30\u202fPM"),
         ("mon,wed", None, "en", "Monday and Wednesday"),
-        ("sat-sun", "09:00", "de", "Samstag to Sonntag, 09:00–17:30"),
+        ("sat-sun", "09:00", "en", "Saturday to Sunday, 9:00\u202fAM–5:30\u202fPM"),
     ],
 )
 def test_opening_times_are_worded_for_the_reader(tmp_path, days, opens, locale, expected):
