@@ -17,6 +17,7 @@ SAMPLE_PAGES = [
     "/hi/support/ncw-india",
     "/zh-Hans/support/childline",
     "/uk/support/ukraine-free-legal-aid",
+    "/ru/support/sisters-help",
     "/pt-BR/support/ligue-180",
     "/vi/support/vietnam-111",
     "/en/support/country/GB",
