@@ -305,7 +305,6 @@ UNCONFIRMED = {
     "zh-Hans": "China",
     "ko": "South Korea",
     "id": "Indonesia",
-    "vi": "Vietnam (only an under-18 line)",
     "th": "Thailand",
     "sw": "Kenya or Tanzania (Swahili not stated by the services found)",
 }
