@@ -299,7 +299,6 @@ ENABLED_LOCALES = DEFAULTS["LANGUAGES"]
 # covers one of these makes its test pass, and the xfail must then be removed.
 UNCONFIRMED = {
     "fa": "Iran",
-    "he": "Israel (in Hebrew)",
     "hi": "India (Hindi not stated by the services found)",
     "bn": "Bangladesh or India",
     "zh-Hans": "China",
