@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import cases, partners
+from . import cases, db, partners
 from .db import database
 from .helpdesk import support
 
@@ -120,7 +120,23 @@ def check_support():
     click.echo(f"All {len(directory)} entries are up to date.")
 
 
+db_cli = AppGroup("db", help="The database: backups (and schema upgrades).")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to a new file PATH, safely while the service runs."""
+    try:
+        with database.connection_context():
+            target = db.backup(path)
+    except db.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {target}.")
+
+
 def init_app(app):
+    app.cli.add_command(db_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)
     app.cli.add_command(support_cli)
