@@ -19,48 +19,6 @@
  */
 import { DOWNSAMPLE_DIMS, nearestIndices } from './pdq.js';
 
-/** Formats createImageBitmap decodes, by file extension. */
-const NATIVE_TYPES = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  jfif: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  bmp: 'image/bmp',
-  ico: 'image/x-icon',
-  webp: 'image/webp',
-  avif: 'image/avif',
-};
-
-/** Formats handed to ImageMagick, by file extension -> ImageMagick format name. */
-const MAGICK_FORMATS = {
-  psd: 'PSD',
-  tif: 'TIFF',
-  tiff: 'TIFF',
-  xcf: 'XCF',
-  tga: 'TGA',
-  miff: 'MIFF',
-  dcm: 'DCM',
-  dicom: 'DCM',
-  xpm: 'XPM',
-  pcx: 'PCX',
-  heic: 'HEIC',
-  heif: 'HEIC',
-};
-
-const MAGICK_MIME = {
-  'image/vnd.adobe.photoshop': 'PSD',
-  'image/tiff': 'TIFF',
-  'image/x-xcf': 'XCF',
-  'image/x-tga': 'TGA',
-  'image/x-targa': 'TGA',
-  'application/dicom': 'DCM',
-  'image/x-xpixmap': 'XPM',
-  'image/x-pcx': 'PCX',
-  'image/heic': 'HEIC',
-  'image/heif': 'HEIC',
-};
-
 const THUMBNAIL_SIZE = 160;
 
 /** Thrown for a file that can be read but not decoded, or not decoded as an image. */
@@ -78,18 +36,31 @@ function extension(name) {
 }
 
 /**
- * Which decoder reads a file: {decoder: 'native'|'magick', format} or null.
- * The extension decides first (browsers report no MIME type for most of the
- * ImageMagick formats), then the MIME type.
+ * @typedef {{name: string, kind: 'picture'|'video', extensions: string[], mimeTypes: string[],
+ *   magick: string|null}} Format one row of the server's format table (openncii/policy.py)
  */
-export function imageDecoderFor(file) {
+
+/** The row of `formats` a file belongs to: by its extension first (browsers report no
+ * MIME type for most of the ImageMagick formats), then by its MIME type; or undefined. */
+export function formatOf(file, formats) {
   const ext = extension(file.name);
-  if (NATIVE_TYPES[ext]) return { decoder: 'native', format: NATIVE_TYPES[ext] };
-  if (MAGICK_FORMATS[ext]) return { decoder: 'magick', format: MAGICK_FORMATS[ext] };
   const type = (file.type ?? '').toLowerCase();
-  if (MAGICK_MIME[type]) return { decoder: 'magick', format: MAGICK_MIME[type] };
-  if (Object.values(NATIVE_TYPES).includes(type)) return { decoder: 'native', format: type };
-  return null;
+  return formats.find((format) => format.extensions.includes(ext))
+    ?? formats.find((format) => format.mimeTypes.includes(type));
+}
+
+/**
+ * Which decoder reads a picture: {decoder: 'native', format: MIME type} (the browser's),
+ * {decoder: 'magick', format: ImageMagick's name}, or null when `formats` has no picture
+ * format for it.
+ * @param {File} file
+ * @param {Format[]} formats
+ */
+export function imageDecoderFor(file, formats) {
+  const format = formatOf(file, formats);
+  if (format?.kind !== 'picture') return null;
+  if (format.magick) return { decoder: 'magick', format: format.magick };
+  return { decoder: 'native', format: format.mimeTypes[0] };
 }
 
 function newCanvas(width, height) {
@@ -312,9 +283,10 @@ async function magickDecode(file, format, module) {
  * Which ImageMagick format reads a file, or null when the browser decodes it:
  * the formats browsers don't read, and transparent pictures (see the top).
  * @param {File} file
+ * @param {Format[]} formats
  */
-export async function imageMagickFormat(file) {
-  const choice = imageDecoderFor(file);
+export async function imageMagickFormat(file, formats) {
+  const choice = imageDecoderFor(file, formats);
   if (choice?.decoder === 'magick') return choice.format;
   const [isTransparent, format] = TRANSPARENCY[choice?.format] ?? [];
   if (!isTransparent) return null;
@@ -325,6 +297,7 @@ export async function imageMagickFormat(file) {
 /**
  * Decodes an image file to RGBA.
  * @param {File} file
+ * @param {Format[]} formats the accepted formats
  * @param {WebAssembly.Module} [magickModule] ImageMagick, compiled (else compiled here)
  * @returns {Promise<{rgba: Uint8ClampedArray, width: number, height: number,
  *   originalWidth: number, originalHeight: number, orientation: number}>}
@@ -332,10 +305,10 @@ export async function imageMagickFormat(file) {
  *   original* are the stored picture's size; orientation is the EXIF one (1..8).
  * @throws {DecodeError} code 'unsupported-format' or 'corrupt-file'
  */
-export async function decodeImage(file, magickModule) {
-  const choice = imageDecoderFor(file);
+export async function decodeImage(file, formats, magickModule) {
+  const choice = imageDecoderFor(file, formats);
   if (!choice) throw new DecodeError('unsupported-format');
-  const magickFormat = await imageMagickFormat(file);
+  const magickFormat = await imageMagickFormat(file, formats);
   if (magickFormat) return magickDecode(file, magickFormat, magickModule);
   return nativeDecode(file, choice.format);
 }

@@ -2,13 +2,13 @@
  * On-device hashing of one file: nothing here sends anything anywhere.
  *
  *   import { hashFile } from '/static/js/hashing/index.js';
- *   const result = await hashFile(file, { onProgress, signal });
+ *   const result = await hashFile(file, { policy, onProgress, signal });
  *
- * @param {File} file an image (jpeg, jpg, png, gif, psd, tiff, xcf, tga, miff,
- *   ico, dcm, xpm, pcx, bmp, webp, avif, heic) or a video (mp4, mov, qt, avi, wmv,
- *   m4v, webm, mkv)
- * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
- *   onProgress gets 0..1; aborting `signal` stops the work at once.
+ * @param {File} file a picture or a video in one of `policy.formats`
+ * @param {{policy: Policy, onProgress?: (fraction: number) => void, signal?: AbortSignal}} options
+ *   `policy`: the server's rules (openncii/policy.py, "hashing" part): accepted
+ *   formats, smallest picture side, video frame sampling. onProgress gets 0..1;
+ *   aborting `signal` stops the work at once.
  * @returns {Promise<{
  *   kind: 'image'|'video',
  *   hashes: Array<{signalType: 'ImagePDQ'|'VideoMD5', hashValue: string,
@@ -21,7 +21,7 @@
  *     of sampled frames with frameTime in seconds (identical frames once).
  *   - thumbnail: a blob: URL of a small preview; revoke it when done with it.
  *   - error (then no hashes): 'unsupported-format', 'empty-file', 'corrupt-file',
- *     'too-small' (a side under 5 pixels), 'hashing-failed'.
+ *     'too-small' (a side under policy.minSide pixels), 'hashing-failed'.
  *   - warning (video, MD5 still given): 'video-frames-unavailable' when this
  *     browser cannot decode the video.
  *   Per-file problems are reported in `error`, never thrown: the promise rejects
@@ -33,6 +33,11 @@
  */
 import { compiledImageMagick, imageDecoderFor, imageMagickFormat, thumbnailBlob } from './decode.js';
 import { isVideo, sampleFrames } from './video.js';
+
+/**
+ * @typedef {{formats: import('./decode.js').Format[], minSide: number,
+ *   frameIntervalSeconds: number, framesSampled: number}} Policy
+ */
 
 /** A worker for one hashFile call: request/response by id, ended on abort. */
 class HashWorker {
@@ -82,9 +87,10 @@ class HashWorker {
   }
 }
 
-async function hashImage(file, worker, onProgress) {
-  const magickModule = (await imageMagickFormat(file)) ? await compiledImageMagick() : undefined;
-  const image = await worker.call('image', { file, magickModule }, onProgress);
+async function hashImage(file, policy, worker, onProgress) {
+  const { formats, minSide } = policy;
+  const magickModule = (await imageMagickFormat(file, formats)) ? await compiledImageMagick() : undefined;
+  const image = await worker.call('image', { file, formats, minSide, magickModule }, onProgress);
   return {
     kind: 'image',
     hashes: [{ signalType: 'ImagePDQ', hashValue: image.hash, quality: image.quality }],
@@ -95,7 +101,7 @@ async function hashImage(file, worker, onProgress) {
 /** Share of a video's progress bar given to the MD5 (the rest is frames). */
 const MD5_SHARE = 0.8;
 
-async function hashVideo(file, worker, onProgress, signal) {
+async function hashVideo(file, policy, worker, onProgress, signal) {
   let md5Done = 0;
   let framesDone = 0;
   const report = () => onProgress?.(MD5_SHARE * md5Done + (1 - MD5_SHARE) * framesDone);
@@ -108,6 +114,7 @@ async function hashVideo(file, worker, onProgress, signal) {
   let thumbnail;
   const framesRead = await sampleFrames(file, {
     signal,
+    sampling: policy,
     onFrame: async ({ imageData, time, index, count }) => {
       thumbnail ??= URL.createObjectURL(await thumbnailBlob(imageData, imageData.width, imageData.height));
       const { hash, quality } = await worker.call('frame', { imageData }, undefined, [imageData.data.buffer]);
@@ -130,17 +137,17 @@ async function hashVideo(file, worker, onProgress, signal) {
 }
 
 /** See the module documentation above. */
-export async function hashFile(file, { onProgress, signal } = {}) {
+export async function hashFile(file, { policy, onProgress, signal }) {
   signal?.throwIfAborted();
-  const kind = isVideo(file) ? 'video' : 'image';
-  if (kind === 'image' && !imageDecoderFor(file)) return { kind, hashes: [], error: 'unsupported-format' };
+  const kind = isVideo(file, policy.formats) ? 'video' : 'image';
+  if (kind === 'image' && !imageDecoderFor(file, policy.formats)) return { kind, hashes: [], error: 'unsupported-format' };
   if (file.size === 0) return { kind, hashes: [], error: 'empty-file' };
   const worker = new HashWorker(signal);
   try {
     onProgress?.(0);
     const result = kind === 'video'
-      ? await hashVideo(file, worker, onProgress, signal)
-      : await hashImage(file, worker, onProgress);
+      ? await hashVideo(file, policy, worker, onProgress, signal)
+      : await hashImage(file, policy, worker, onProgress);
     onProgress?.(1);
     return result;
   } catch (error) {

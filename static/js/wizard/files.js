@@ -3,8 +3,6 @@
  * Entries (the File, its hashes and its thumbnail URL) live in this page's
  * memory and nowhere else. No DOM here: the page listens for changes.
  */
-import { MIN_QUALITY } from './payload.js';
-
 /** The hashing library: fetched when the first file is chosen, not with the page. */
 let hashing;
 const loadHashing = () => (hashing ??= import('../hashing/index.js'));
@@ -20,12 +18,14 @@ const CONCURRENCY = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2))
 
 export class FileSet {
   /**
-   * @param {number} maxFiles how many usable (or still hashing) files a case may hold
+   * @param {{maxFiles: number, hashing: object}} policy the server's rules: how many
+   *   usable (or still hashing) files a case may hold; the hashing library's policy
    * @param {{added: (e: Entry) => void, changed: (e: Entry) => void,
    *          removed: (e: Entry) => void, idle: () => void}} listener
    */
-  constructor(maxFiles, listener) {
-    this.maxFiles = maxFiles;
+  constructor(policy, listener) {
+    this.maxFiles = policy.maxFiles;
+    this.hashing = policy.hashing;
     this.listener = listener;
     /** @type {Entry[]} */
     this.entries = [];
@@ -96,6 +96,7 @@ export class FileSet {
     try {
       const { hashFile } = await loadHashing();
       result = await hashFile(entry.file, {
+        policy: this.hashing,
         signal,
         onProgress: (fraction) => {
           entry.progress = fraction;
@@ -120,7 +121,7 @@ export class FileSet {
   /** Why a hashed file still can't be used: too little detail, or chosen twice. */
   problemWith(entry) {
     const [main] = entry.hashes;
-    if (entry.kind === 'image' && main.quality < MIN_QUALITY) return 'low-quality';
+    if (entry.kind === 'image' && main.quality < this.hashing.minQuality) return 'low-quality';
     const twin = this.entries.find((other) => other !== entry && other.state === 'ready'
       && other.hashes[0].hashValue === main.hashValue);
     return twin ? 'duplicate' : undefined;

@@ -6,7 +6,7 @@
 import { FileCards } from './cards.js';
 import { clearErrors, showErrors } from './errors.js';
 import { FileSet } from './files.js';
-import { loadMessages, plural } from './messages.js';
+import { loadMessages, loadPolicy, plural } from './messages.js';
 import { caseCounts, caseHashes } from './payload.js';
 import { pinErrors, pinStrength } from './pin.js';
 import { Steps } from './steps.js';
@@ -16,12 +16,13 @@ class Wizard {
   constructor(root) {
     this.root = root;
     this.messages = loadMessages();
+    this.policy = loadPolicy();
     this.input = this.find('[data-testid="file-input"]');
     this.pin = this.find('[data-testid="pin"]');
     this.pinConfirm = this.find('[data-testid="pin-confirm"]');
     this.cards = new FileCards(this.find('[data-file-cards]'), this.find('[data-card-template]'),
       this.messages, (id) => this.files.remove(id));
-    this.files = new FileSet(Number(root.dataset.maxFiles), {
+    this.files = new FileSet(this.policy, {
       added: (entry) => { this.cards.add(entry); this.showCount(); },
       changed: (entry) => { this.cards.update(entry); this.showCount(); },
       removed: (entry) => {
@@ -64,7 +65,7 @@ class Wizard {
       link.addEventListener('click', () => this.steps.show(Number(link.dataset.goto)));
     }
     this.pin.addEventListener('input', () => {
-      const strength = pinStrength(this.pin.value);
+      const strength = pinStrength(this.pin.value, this.policy.pin);
       this.find('[data-pin-strength]').textContent = strength ? this.messages.strength[strength] : '';
     });
     this.find('[data-pin-show]').addEventListener('change', (event) => {
@@ -85,15 +86,15 @@ class Wizard {
   }
 
   showCount() {
-    this.find('[data-chosen-count]').textContent = plural(this.messages.chosen, this.files.counted().length);
+    this.find('[data-chosen-count]').textContent = plural(this.messages, this.messages.chosen, this.files.counted().length);
   }
 
   /** Once nothing is hashing: how many files are ready, and how many can't be used. */
   announceResults() {
     const ready = this.files.entries.filter((entry) => entry.state === 'ready').length;
     const failed = this.files.entries.length - ready;
-    this.announce([plural(this.messages.filesReady, ready),
-      failed ? plural(this.messages.filesFailed, failed) : ''].join(' ').trim());
+    this.announce([plural(this.messages, this.messages.filesReady, ready),
+      failed ? plural(this.messages, this.messages.filesFailed, failed) : ''].join(' ').trim());
   }
 
   /** Adds chosen or dropped files; says which were refused for being over the limit. */
@@ -101,7 +102,7 @@ class Wizard {
     const refused = this.files.add([...chosen]);
     this.find('[data-refused]').hidden = !refused.length;
     if (refused.length) {
-      this.find('[data-refused-text]').textContent = plural(this.messages.refused, refused.length);
+      this.find('[data-refused-text]').textContent = plural(this.messages, this.messages.refused, refused.length);
       this.find('[data-refused-list]').replaceChildren(...refused.map((file) => {
         const item = document.createElement('li');
         item.append(Object.assign(document.createElement('bdi'), { textContent: file.name }));
@@ -109,22 +110,33 @@ class Wizard {
       }));
     }
     const accepted = chosen.length - refused.length;
-    if (accepted) this.announce(plural(this.messages.hashingStarted, accepted));
+    if (accepted) this.announce(plural(this.messages, this.messages.hashingStarted, accepted));
+  }
+
+  /** The hashes of the usable files, as the case will hold them. */
+  hashesToSend() {
+    return caseHashes(this.files.entries, this.policy.hashing.minQuality);
+  }
+
+  /** The number of the step called `name` in the policy's steps (1 for the first). */
+  stepNumber(name) {
+    return this.policy.steps.indexOf(name) + 1;
   }
 
   /** What stops the person leaving step `n`: [{field?, group?, message}]. */
   problems(n) {
     const { messages } = this;
-    if (n === 1) {
+    const step = this.policy.steps[n - 1];
+    if (step === 'confirm') {
       const unticked = [...this.root.querySelectorAll('[data-consent]')].find((box) => !box.checked);
       return unticked ? [{ field: unticked.id, group: 'consents', message: messages.consentMissing }] : [];
     }
-    if (n === 2 && this.files.isHashing()) return [{ field: this.input.id, message: messages.stillHashing }];
-    if (n === 2 && !caseHashes(this.files.entries).length) {
+    if (step === 'files' && this.files.isHashing()) return [{ field: this.input.id, message: messages.stillHashing }];
+    if (step === 'files' && !this.hashesToSend().length) {
       return [{ field: this.input.id, message: messages.noFiles }];
     }
-    if (n === 4) {
-      return pinErrors(this.pin.value, this.pinConfirm.value)
+    if (step === 'pin') {
+      return pinErrors(this.pin.value, this.pinConfirm.value, this.policy.pin)
         .map(({ field, key }) => ({ field, message: messages[key] }));
     }
     return [];
@@ -132,7 +144,7 @@ class Wizard {
 
   next() {
     const n = this.steps.current;
-    if (n === 5) {
+    if (n === this.stepNumber('send')) {
       this.send();
       return;
     }
@@ -142,21 +154,21 @@ class Wizard {
   }
 
   entered(n, section) {
-    if (n < 5) clearErrors(section, this.messages.errorPrefix);
-    if (n === 3) this.showSummary();
-    if (n === 5) {
-      this.find('[data-send-count]').textContent =
-        plural(this.messages.fingerprints, caseHashes(this.files.entries).length);
+    const step = this.policy.steps[n - 1];
+    if (step !== 'send') clearErrors(section, this.messages.errorPrefix);
+    if (step === 'check') this.showSummary();
+    if (step === 'send') {
+      this.find('[data-send-count]').textContent = plural(this.messages, this.messages.fingerprints, this.hashesToSend().length);
     }
   }
 
-  /** Step 3: counts, and the hashes themselves for anyone who wants to see them. */
+  /** The check step: counts, and the hashes themselves for anyone who wants to see them. */
   showSummary() {
-    const counts = caseCounts(this.files.entries);
-    this.find('[data-count-pictures]').textContent = plural(this.messages.pictures, counts.pictures);
-    this.find('[data-count-videos]').textContent = plural(this.messages.videos, counts.videos);
-    this.find('[data-count-hashes]').textContent = plural(this.messages.fingerprints, counts.hashes);
-    this.find('[data-hash-list]').replaceChildren(...caseHashes(this.files.entries).map(
+    const counts = caseCounts(this.files.entries, this.policy.hashing.minQuality);
+    this.find('[data-count-pictures]').textContent = plural(this.messages, this.messages.pictures, counts.pictures);
+    this.find('[data-count-videos]').textContent = plural(this.messages, this.messages.videos, counts.videos);
+    this.find('[data-count-hashes]').textContent = plural(this.messages, this.messages.fingerprints, counts.hashes);
+    this.find('[data-hash-list]').replaceChildren(...this.hashesToSend().map(
       ({ signalType, hashValue }) => {
         const item = document.createElement('li');
         item.append(Object.assign(document.createElement('code'), { textContent: `${signalType} ${hashValue}` }));
@@ -164,16 +176,16 @@ class Wizard {
       }));
   }
 
-  /** Step 5: sends the case; on failure everything stays as it is, ready to retry. */
+  /** The last step: sends the case; on failure everything stays as it is, ready to retry. */
   async send() {
     if (this.sending) return;
     this.sending = true;
-    const section = this.steps.section(5);
+    const section = this.steps.section(this.stepNumber('send'));
     const status = this.find('[data-sending]');
     clearErrors(section, this.messages.errorPrefix);
     status.textContent = this.messages.sending;
     const result = await createCase(this.root.dataset.api,
-      { pin: this.pin.value, hashes: caseHashes(this.files.entries) });
+      { pin: this.pin.value, hashes: this.hashesToSend() });
     status.textContent = '';
     this.sending = false;
     if (result.ok) {
@@ -186,7 +198,7 @@ class Wizard {
       ? this.rejection(result.body) : [{ message: this.messages[`${result.kind}Error`] }];
     const pinProblems = errors.filter((error) => error.field === 'pin');
     if (pinProblems.length) {
-      this.steps.show(4);
+      this.steps.show(this.stepNumber('pin'));
       showErrors(this.steps.section(), pinProblems, this.messages.errorPrefix);
     } else {
       showErrors(section, errors, this.messages.errorPrefix);
