@@ -109,6 +109,19 @@ def messages(max_files):
         "pictures": plural_forms(rule, "%(count)s picture", "%(count)s pictures"),
         "videos": plural_forms(rule, "%(count)s video", "%(count)s videos"),
         "fingerprints": plural_forms(rule, "%(count)s fingerprint", "%(count)s fingerprints"),
+        "videoHashes": plural_forms(
+            rule,
+            "1 fingerprint of the file and %(count)s of its frames",
+            "1 fingerprint of the file and %(count)s of its frames",
+        ),
+        "videoFileOnly": _("1 fingerprint of the file"),
+        "notSent": _("Not sent: these files can't be used"),
+        "progress": plural_forms(
+            rule,
+            "Making fingerprints: %(done)s of %(count)s file ready",
+            "Making fingerprints: %(done)s of %(count)s files ready",
+            done="{done}",
+        ),
         "noFiles": _("Choose at least one picture or video that can be used."),
         "stillHashing": _(
             "Wait until every file is ready, or remove the ones still being prepared."

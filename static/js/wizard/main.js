@@ -4,10 +4,11 @@
  * sent; files, names and thumbnails stay in this page's memory.
  */
 import { FileCards } from './cards.js';
-import { clearErrors, showErrors } from './errors.js';
+import { showCheck } from './check.js';
+import { clearErrors, showErrors, showsErrors } from './errors.js';
 import { FileSet } from './files.js';
 import { loadMessages, loadPolicy, plural } from './messages.js';
-import { caseCounts, caseHashes } from './payload.js';
+import { caseFiles, caseHashes } from './payload.js';
 import { pinErrors, pinStrength } from './pin.js';
 import { Steps } from './steps.js';
 import { createCase } from './submit.js';
@@ -23,14 +24,14 @@ class Wizard {
     this.cards = new FileCards(this.find('[data-file-cards]'), this.find('[data-card-template]'),
       this.messages, (id) => this.files.remove(id));
     this.files = new FileSet(this.policy, {
-      added: (entry) => { this.cards.add(entry); this.showCount(); },
-      changed: (entry) => { this.cards.update(entry); this.showCount(); },
+      added: (entry) => { this.cards.add(entry); this.filesChanged(); },
+      changed: (entry) => { this.cards.update(entry); this.filesChanged(); },
       removed: (entry) => {
         this.cards.remove(entry, this.input);
-        this.showCount();
+        this.filesChanged();
         this.announce(this.messages.removed);
       },
-      idle: () => this.announceResults(),
+      idle: () => this.announce(this.resultsText()),
     });
     this.steps = new Steps(root, {
       titleSuffix: root.dataset.titleSuffix,
@@ -54,6 +55,8 @@ class Wizard {
       this.input.value = '';
     });
     watchDrops(this.find('[data-drop-zone]'), (files) => this.addFiles(files));
+    // An error goes the moment its cause is fixed (a box ticked, a PIN corrected).
+    for (const name of ['input', 'change']) this.root.addEventListener(name, () => this.recheck());
     this.root.addEventListener('submit', (event) => {
       event.preventDefault();
       this.next();
@@ -77,7 +80,7 @@ class Wizard {
     });
     document.querySelector('[data-wizard-nojs]')?.setAttribute('hidden', '');
     this.root.hidden = false;
-    this.showCount();
+    this.filesChanged();
     this.steps.show(1, { push: false, focus: false });
   }
 
@@ -85,16 +88,48 @@ class Wizard {
     this.find('[data-announcer]').textContent = text;
   }
 
-  showCount() {
-    this.find('[data-chosen-count]').textContent = plural(this.messages, this.messages.chosen, this.files.counted().length);
+  /** The summary above the cards (count, overall progress), and errors now fixed. */
+  filesChanged() {
+    const { messages, files } = this;
+    this.find('[data-chosen-count]').textContent = plural(messages, messages.chosen, files.counted().length);
+    const { entries } = files;
+    const progress = this.find('[data-total-progress]');
+    progress.hidden = !files.isHashing();
+    progress.value = entries.reduce((sum, entry) => sum + entry.progress, 0) / (entries.length || 1);
+    const status = this.find('[data-files-status]');
+    if (files.isHashing()) {
+      const ready = entries.filter((entry) => entry.state !== 'hashing').length;
+      status.textContent = plural(messages, messages.progress, entries.length).replaceAll('{done}', String(ready));
+    } else {
+      status.textContent = entries.length ? this.resultsText() : '';
+    }
+    this.recheck();
   }
 
-  /** Once nothing is hashing: how many files are ready, and how many can't be used. */
-  announceResults() {
+  /** How many files are ready, and how many can't be used. */
+  resultsText() {
     const ready = this.files.entries.filter((entry) => entry.state === 'ready').length;
     const failed = this.files.entries.length - ready;
-    this.announce([plural(this.messages, this.messages.filesReady, ready),
-      failed ? plural(this.messages, this.messages.filesFailed, failed) : ''].join(' ').trim());
+    return [plural(this.messages, this.messages.filesReady, ready),
+      failed ? plural(this.messages, this.messages.filesFailed, failed) : ''].join(' ').trim();
+  }
+
+  /** While the current step shows errors: keeps only those still true (adds none,
+   * moves no focus). */
+  recheck() {
+    const n = this.steps.current;
+    const section = this.steps.section();
+    if (this.policy.steps[n - 1] === 'send' || !showsErrors(section)) return;
+    const still = this.problems(n).filter(({ message }) => this.shownMessages.includes(message));
+    if (still.length === this.shownMessages.length) return;
+    this.showProblems(section, still, { focus: false });
+  }
+
+  /** Shows `found` as the errors of `section` (none: clears them). */
+  showProblems(section, found, options) {
+    this.shownMessages = found.map(({ message }) => message);
+    if (found.length) showErrors(section, found, this.messages.errorPrefix, options);
+    else clearErrors(section, this.messages.errorPrefix);
   }
 
   /** Adds chosen or dropped files; says which were refused for being over the limit. */
@@ -111,6 +146,8 @@ class Wizard {
     }
     const accepted = chosen.length - refused.length;
     if (accepted) this.announce(plural(this.messages, this.messages.hashingStarted, accepted));
+    // The picker has closed: bring the summary and the first cards into view.
+    this.find('[data-files-summary]').scrollIntoView({ block: 'start' });
   }
 
   /** The hashes of the usable files, as the case will hold them. */
@@ -149,7 +186,7 @@ class Wizard {
       return;
     }
     const found = this.problems(n);
-    if (found.length) showErrors(this.steps.section(), found, this.messages.errorPrefix);
+    if (found.length) this.showProblems(this.steps.section(), found);
     else this.steps.show(n + 1);
   }
 
@@ -162,18 +199,13 @@ class Wizard {
     }
   }
 
-  /** The check step: counts, and the hashes themselves for anyone who wants to see them. */
+  /** The check step: the files that will be sent, by kind, and their fingerprints. */
   showSummary() {
-    const counts = caseCounts(this.files.entries, this.policy.hashing.minQuality);
-    this.find('[data-count-pictures]').textContent = plural(this.messages, this.messages.pictures, counts.pictures);
-    this.find('[data-count-videos]').textContent = plural(this.messages, this.messages.videos, counts.videos);
-    this.find('[data-count-hashes]').textContent = plural(this.messages, this.messages.fingerprints, counts.hashes);
-    this.find('[data-hash-list]').replaceChildren(...this.hashesToSend().map(
-      ({ signalType, hashValue }) => {
-        const item = document.createElement('li');
-        item.append(Object.assign(document.createElement('code'), { textContent: `${signalType} ${hashValue}` }));
-        return item;
-      }));
+    const { messages } = this;
+    const files = caseFiles(this.files.entries, this.policy.hashing.minQuality);
+    const unusable = this.files.entries.filter((entry) => entry.state === 'error');
+    showCheck(this.find('[data-check-files]'), this.find('[data-hash-list]'), files, unusable, messages);
+    this.find('[data-count-hashes]').textContent = plural(messages, messages.fingerprints, this.hashesToSend().length);
   }
 
   /** The last step: sends the case; on failure everything stays as it is, ready to retry. */
@@ -199,7 +231,7 @@ class Wizard {
     const pinProblems = errors.filter((error) => error.field === 'pin');
     if (pinProblems.length) {
       this.steps.show(this.stepNumber('pin'));
-      showErrors(this.steps.section(), pinProblems, this.messages.errorPrefix);
+      this.showProblems(this.steps.section(), pinProblems);
     } else {
       showErrors(section, errors, this.messages.errorPrefix);
     }

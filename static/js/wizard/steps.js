@@ -1,6 +1,7 @@
 /**
  * The wizard's steps: one <section data-step="n"> shown at a time. Moving on
- * scrolls to the top, focuses the step's heading and updates the page title; each step gets a
+ * focuses the step's heading and scrolls to it (not to the page top, where at high
+ * zoom the header would fill the screen) and updates the page title; each step gets a
  * history entry, so the browser's Back button walks back through the steps.
  */
 export class Steps {
@@ -37,8 +38,9 @@ export class Steps {
     else history.replaceState({ wizardStep: step }, '');
     this.entered(step, this.section());
     if (!focus) return;
-    // Like a new page: start at the top (the heading stays clear of the sticky quick exit).
-    window.scrollTo(0, 0);
+    // The step starts at its "Step n of m" line and heading; the page's scroll-padding
+    // keeps them clear of the sticky quick exit.
     heading.focus({ preventScroll: true });
+    (this.section().querySelector('.wizard-progress') ?? heading).scrollIntoView({ block: 'start' });
   }
 }
