@@ -1,6 +1,7 @@
 """static/js/hashing in real Chromium, under the app's own CSP: every accepted format,
 MD5 against hashlib, video frames, per-file errors and cancelling."""
 
+import base64
 import hashlib
 import os
 import shutil
@@ -312,3 +313,35 @@ def test_the_library_reads_every_format_of_the_policy_and_nothing_else(
         else:
             assert result["hashes"][0]["signalType"] == "ImagePDQ", path.name
     assert [result.get("error") for result in results[len(paths) :]] == ["unsupported-format"] * 2
+
+
+DECODE_ALL_JS = """async (formats) => {
+  const { decodeImage } = await import('/static/js/hashing/decode.js');
+  const results = [];
+  for (const file of document.getElementById('hashing-test-files').files) {
+    const { rgba, width, height } = await decodeImage(file, formats);
+    const rgb = new Uint8Array((rgba.length / 4) * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.subarray(i, i + 3), j);
+    let binary = '';
+    for (let i = 0; i < rgb.length; i += 8192) binary += String.fromCharCode(...rgb.subarray(i, i + 8192));
+    results.push({ width, height, rgb: btoa(binary) });
+  }
+  return results;
+}"""
+
+
+@pytest.mark.parametrize("size", [(4000, 3000), (513, 2000), (600, 300), (777, 5000), (2000, 100)])
+def test_large_pictures_are_reduced_like_the_reference(hashing_page, tmp_path, size):
+    """The one-draw 512x512 reduction picks exactly the reference's pixels."""
+    from hashing_reference import reference_resize
+
+    width, height = size
+    pixels = np.random.default_rng(width + height).integers(0, 256, (height, width, 3), np.uint8)
+    path = tmp_path / f"noise-{width}x{height}.png"
+    Image.fromarray(pixels).save(path, compress_level=1)
+    choose(hashing_page, [path])
+    [result] = hashing_page.evaluate(DECODE_ALL_JS, POLICY["formats"])
+    assert (result["width"], result["height"]) == (512, 512)
+    expected = reference_resize(pixels)
+    found = np.frombuffer(base64.b64decode(result["rgb"]), np.uint8).reshape(512, 512, 3)
+    assert np.array_equal(found, expected)

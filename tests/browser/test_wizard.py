@@ -4,7 +4,7 @@ The main test walks the whole flow with the keyboard in every shipped locale, wi
 real pictures of several formats and a video, and proves what left the browser:
 every request and response of the session is recorded; no request body holds any
 64-byte stretch of any chosen file; nothing goes to another origin; the hashes sent
-are the ones the wizard's own ``hashFile`` calls returned (recorded by serving a thin
+are the ones the wizard's own ``Hasher`` gave (recorded by serving a thin
 wrapper in place of the library's index.js), a second ``hashFile`` run agrees, and
 (pictures) they are the reference PDQ of Pillow's decoding within Hamming distance 2;
 and the case page then lists exactly them.
@@ -45,12 +45,15 @@ RUN_HASH_FILE_JS = """async (policy) => {
   return results;
 }"""
 # Served in place of /static/js/hashing/index.js: the real module (imported under another
-# URL), plus a record of what each of the wizard's own hashFile calls returned.
-HASH_FILE_SPY_JS = """import { hashFile as realHashFile } from './index.js?unwrapped';
-export async function hashFile(file, options) {
-  const result = await realHashFile(file, options);
-  (window.hashFileResults ??= {})[file.name] = { kind: result.kind, hashes: result.hashes, error: result.error };
-  return result;
+# URL), plus a record of what each file the wizard hashed gave.
+HASH_FILE_SPY_JS = """import { Hasher as RealHasher, hashFile } from './index.js?unwrapped';
+export { hashFile };
+export class Hasher extends RealHasher {
+  async hash(file, options) {
+    const result = await super.hash(file, options);
+    (window.hashFileResults ??= {})[file.name] = { kind: result.kind, hashes: result.hashes, error: result.error };
+    return result;
+  }
 }"""
 STORAGE_JS = """async () => ({
   local: localStorage.length,

@@ -27,9 +27,11 @@
  *   Per-file problems are reported in `error`, never thrown: the promise rejects
  *   only with the signal's reason (an AbortError) when cancelled.
  *
- * Decoding, PDQ and MD5 run in a module Web Worker (worker.js), one per call,
- * ended when the call finishes or is cancelled. Video frames are decoded here,
- * in the page, because workers have no <video> element.
+ * Decoding, PDQ and MD5 run in a module Web Worker (worker.js): hashFile uses
+ * one of its own, ended when the call finishes or is cancelled; a Hasher keeps a
+ * few warm for many files (see below). Each picture is decoded once, for its hash
+ * and its thumbnail. Video frames are decoded here, in the page, because workers
+ * have no <video> element.
  */
 import { compiledImageMagick, imageDecoderFor, imageMagickFormat, thumbnailBlob } from './decode.js';
 import { isVideo, sampleFrames } from './video.js';
@@ -39,23 +41,22 @@ import { isVideo, sampleFrames } from './video.js';
  *   frameIntervalSeconds: number, framesSampled: number}} Policy
  */
 
-/** A worker for one hashFile call: request/response by id, ended on abort. */
+/** A module worker: request/response by id. Once it fails or is stopped mid-call, it is `broken`. */
 class HashWorker {
-  constructor(signal) {
+  constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.pending = new Map();
     this.nextId = 0;
+    this.broken = false;
     this.worker.addEventListener('message', ({ data }) => this.receive(data));
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.failAll(Object.assign(new Error('worker failed'), { code: 'hashing-failed' }));
     });
-    this.signal = signal;
-    this.onAbort = () => this.failAll(signal.reason);
-    signal?.addEventListener('abort', this.onAbort);
   }
 
   call(op, args, onProgress, transfer = []) {
+    if (this.broken) return Promise.reject(Object.assign(new Error('worker ended'), { code: 'hashing-failed' }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
@@ -75,6 +76,7 @@ class HashWorker {
     else request.resolve(result);
   }
 
+  /** Stops the worker at once (whatever it is doing) and rejects its calls with `reason`. */
   failAll(reason) {
     this.end();
     for (const request of this.pending.values()) request.reject(reason);
@@ -82,9 +84,20 @@ class HashWorker {
   }
 
   end() {
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.broken = true;
     this.worker.terminate();
   }
+}
+
+/**
+ * Files hashed at once, each in its own worker: one per core, but never more than
+ * this, so that only a few decoded pictures (48 MB each at 12 megapixels) are in
+ * memory at a time.
+ */
+const MAX_WORKERS = 3;
+
+function defaultWorkers() {
+  return Math.max(1, Math.min(MAX_WORKERS, globalThis.navigator?.hardwareConcurrency || 2));
 }
 
 async function hashImage(file, policy, worker, onProgress) {
@@ -136,24 +149,91 @@ async function hashVideo(file, policy, worker, onProgress, signal) {
   return result;
 }
 
-/** See the module documentation above. */
+/**
+ * Hashes files in a few workers kept warm between files (a worker, its modules and
+ * ImageMagick are loaded once, not for every file): `hash` waits for a free worker,
+ * so any number of files can be handed over at once.
+ */
+export class Hasher {
+  /**
+   * @param {Policy} policy the server's rules (see hashFile)
+   * @param {{workers?: number}} [options] how many files at once (default: one per core, at most 3)
+   */
+  constructor(policy, { workers = defaultWorkers() } = {}) {
+    this.policy = policy;
+    this.size = workers;
+    this.started = 0;
+    /** @type {HashWorker[]} */
+    this.idle = [];
+    /** @type {Array<(worker: HashWorker) => void>} */
+    this.waiting = [];
+  }
+
+  /** @returns {Promise<HashWorker>} */
+  acquire() {
+    if (this.idle.length) return Promise.resolve(this.idle.pop());
+    if (this.started < this.size) {
+      this.started++;
+      return Promise.resolve(new HashWorker());
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands a worker to the next file waiting (a new one for a broken one), else keeps it idle. */
+  release(worker) {
+    if (worker.broken || this.started > this.size) {
+      worker.end();
+      this.started--;
+      if (!this.waiting.length || this.started >= this.size) return;
+      this.started++;
+      worker = new HashWorker();
+    }
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+
+  /** Same as hashFile(file, {policy, onProgress, signal}), in one of this hasher's workers. */
+  async hash(file, { onProgress, signal } = {}) {
+    signal?.throwIfAborted();
+    const { policy } = this;
+    const kind = isVideo(file, policy.formats) ? 'video' : 'image';
+    if (kind === 'image' && !imageDecoderFor(file, policy.formats)) return { kind, hashes: [], error: 'unsupported-format' };
+    if (file.size === 0) return { kind, hashes: [], error: 'empty-file' };
+    const worker = await this.acquire();
+    const onAbort = () => worker.failAll(signal.reason);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      signal?.throwIfAborted();
+      onProgress?.(0);
+      const result = kind === 'video'
+        ? await hashVideo(file, policy, worker, onProgress, signal)
+        : await hashImage(file, policy, worker, onProgress);
+      onProgress?.(1);
+      return result;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { kind, hashes: [], error: error.code ?? 'hashing-failed' };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(worker);
+    }
+  }
+
+  /** Ends the idle workers (those busy end when their file is done). */
+  close() {
+    this.size = 0;
+    for (const worker of this.idle) worker.end();
+    this.idle = [];
+  }
+}
+
+/** See the module documentation above: one file, in a worker of its own. */
 export async function hashFile(file, { policy, onProgress, signal }) {
-  signal?.throwIfAborted();
-  const kind = isVideo(file, policy.formats) ? 'video' : 'image';
-  if (kind === 'image' && !imageDecoderFor(file, policy.formats)) return { kind, hashes: [], error: 'unsupported-format' };
-  if (file.size === 0) return { kind, hashes: [], error: 'empty-file' };
-  const worker = new HashWorker(signal);
+  const hasher = new Hasher(policy, { workers: 1 });
   try {
-    onProgress?.(0);
-    const result = kind === 'video'
-      ? await hashVideo(file, policy, worker, onProgress, signal)
-      : await hashImage(file, policy, worker, onProgress);
-    onProgress?.(1);
-    return result;
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    return { kind, hashes: [], error: error.code ?? 'hashing-failed' };
+    return await hasher.hash(file, { onProgress, signal });
   } finally {
-    worker.end();
+    hasher.close();
   }
 }

@@ -146,8 +146,10 @@ class Wizard {
     }
     const accepted = chosen.length - refused.length;
     if (accepted) this.announce(plural(this.messages, this.messages.hashingStarted, accepted));
-    // The picker has closed: bring the summary and the first cards into view.
-    this.find('[data-files-summary]').scrollIntoView({ block: 'start' });
+    // The picker has closed: bring the summary and the first cards into view (if out of it).
+    const summary = this.find('[data-files-summary]');
+    const { top, bottom } = summary.getBoundingClientRect();
+    if (top < 0 || bottom > window.innerHeight) summary.scrollIntoView({ block: 'start' });
   }
 
   /** The hashes of the usable files, as the case will hold them. */

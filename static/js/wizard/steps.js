@@ -1,7 +1,7 @@
 /**
  * The wizard's steps: one <section data-step="n"> shown at a time. Moving on
- * focuses the step's heading and scrolls to it (not to the page top, where at high
- * zoom the header would fill the screen) and updates the page title; each step gets a
+ * focuses the step's heading and shows it: from the page top if it shows there, else
+ * scrolled to (at high zoom the header would fill the screen), and updates the page title; each step gets a
  * history entry, so the browser's Back button walks back through the steps.
  */
 export class Steps {
@@ -38,9 +38,13 @@ export class Steps {
     else history.replaceState({ wizardStep: step }, '');
     this.entered(step, this.section());
     if (!focus) return;
-    // The step starts at its "Step n of m" line and heading; the page's scroll-padding
-    // keeps them clear of the sticky quick exit.
+    // Like a new page, from the top, when the heading shows there; else (a small or
+    // zoomed screen) from its "Step n of m" line and heading, which the page's
+    // scroll-padding keeps clear of the sticky quick exit.
     heading.focus({ preventScroll: true });
-    (this.section().querySelector('.wizard-progress') ?? heading).scrollIntoView({ block: 'start' });
+    window.scrollTo(0, 0);
+    if (heading.getBoundingClientRect().bottom > window.innerHeight) {
+      (this.section().querySelector('.wizard-progress') ?? heading).scrollIntoView({ block: 'start' });
+    }
   }
 }
