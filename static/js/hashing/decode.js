@@ -205,7 +205,7 @@ async function withoutOrientation(file, format) {
   return { blob: new Blob([head, file.slice(head.length)], { type: format }), orientation };
 }
 
-async function nativeDecode(file, format, withThumbnail) {
+async function nativeDecode(file, format) {
   const { blob, orientation } = await withoutOrientation(file, format);
   let bitmap;
   try {
@@ -218,13 +218,9 @@ async function nativeDecode(file, format, withThumbnail) {
     throw new DecodeError('corrupt-file');
   }
   try {
-    const { width, height } = bitmap;
-    const pixels = { ...bitmapPixels(bitmap), originalWidth: width, originalHeight: height, orientation };
-    // The preview comes from this same decode (decoding a 12-megapixel JPEG again costs more than its hash).
-    if (withThumbnail) pixels.thumbnail = await thumbnailBlob(bitmap, width, height, orientation);
-    return pixels;
+    return { ...bitmapPixels(bitmap), originalWidth: bitmap.width, originalHeight: bitmap.height, orientation };
   } finally {
-    bitmap.close();
+    bitmap.close(); // the full-size picture is freed as soon as it is reduced
   }
 }
 
@@ -317,11 +313,14 @@ export async function decodeImage(file, formats, magickModule, { thumbnail = fal
   const choice = imageDecoderFor(file, formats);
   if (!choice) throw new DecodeError('unsupported-format');
   const magickFormat = await imageMagickFormat(file, formats);
-  if (!magickFormat) return nativeDecode(file, choice.format, thumbnail);
-  const pixels = await magickDecode(file, magickFormat, magickModule);
+  const pixels = magickFormat
+    ? await magickDecode(file, magickFormat, magickModule)
+    : await nativeDecode(file, choice.format);
   if (thumbnail) {
-    const { rgba, width, height } = pixels;
-    pixels.thumbnail = await thumbnailBlob(new ImageData(rgba, width, height), width, height);
+    // From the same decode, and from the (at most 512x512) reduced pixels: decoding a
+    // 12-megapixel JPEG again, or scaling it whole, costs more than its hash.
+    const { rgba, width, height, originalWidth, originalHeight, orientation } = pixels;
+    pixels.thumbnail = await thumbnailBlob(new ImageData(rgba, width, height), originalWidth, originalHeight, orientation);
   }
   return pixels;
 }
@@ -346,8 +345,8 @@ export function orientationTransform(orientation, width, height) {
 
 /**
  * A small upright preview (PNG Blob), for the person's own screen only.
- * @param {ImageBitmapSource} source the stored pixels (an ImageBitmap decoded
- *   without its EXIF orientation, or an ImageData), `width` x `height`
+ * @param {ImageBitmapSource} source the stored pixels, without their EXIF
+ *   orientation, at any size (the 512x512 PDQ reduction is stretched back)
  * @param {number} width the stored picture's width
  * @param {number} height its height
  * @param {number} [orientation] its EXIF orientation, applied here
