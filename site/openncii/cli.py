@@ -3,9 +3,10 @@
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from . import cases, partners
+from . import cases, db, partners
 from .db import database
 
 cases_cli = AppGroup("cases", help="Cases: aggregate figures only, never one case's details.")
@@ -95,6 +96,35 @@ def list_partners():
         click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
 
 
+db_cli = AppGroup("db", help="The database: schema upgrades and backups.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to a new file PATH, safely while the service runs."""
+    try:
+        with database.connection_context():
+            target = db.backup(path)
+    except db.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {target}.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Bring the schema up to date (the app also does it, under a lock, when it starts).
+
+    Run it before starting new code's workers, so that none of them has to wait.
+    """
+    before, after = current_app.extensions["openncii_schema"]
+    if before == after:
+        click.echo(f"The schema is up to date (version {after}).")
+    else:
+        click.echo(f"Upgraded the schema from version {before} to {after}.")
+
+
 def init_app(app):
+    app.cli.add_command(db_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)

@@ -1,6 +1,8 @@
 /**
  * The check step: which files will be sent, by kind, with how many fingerprints each
  * gives, and which will not; then the fingerprints themselves, under each file's name.
+ * Files are called as their cards call them: "File 1"... and, once "Show previews
+ * and file names" is ticked, their names (the stylesheet picks which shows).
  * Names are shown only here, on this device.
  */
 import { plural } from './messages.js';
@@ -30,9 +32,16 @@ function group(heading, items) {
  * @param {Array<{entry: object, hashes: Array<object>}>} files what caseFiles() gives
  * @param {Array<{file: File}>} unusable the entries that can't be used
  * @param {object} messages the wizard's words
+ * @param {(entry: object) => string} labelOf "File 1"... for an entry
  */
-export function showCheck(list, hashList, files, unusable, messages) {
-  const name = (entry) => element('bdi', { textContent: entry.file.name });
+export function showCheck(list, hashList, files, unusable, messages, labelOf) {
+  const name = (entry) => {
+    const label = element('span', { textContent: labelOf(entry) });
+    label.setAttribute('data-file-label', '');
+    const fileName = element('bdi', { textContent: entry.file.name });
+    fileName.setAttribute('data-name', '');
+    return element('span', {}, [label, fileName]);
+  };
   const groups = [];
   for (const [kind, words] of [['image', messages.pictures], ['video', messages.videos]]) {
     const ofKind = files.filter((file) => (file.entry.kind === 'video') === (kind === 'video'));

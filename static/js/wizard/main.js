@@ -7,11 +7,12 @@ import { FileCards } from './cards.js';
 import { showCheck } from './check.js';
 import { clearErrors, showErrors, showsErrors } from './errors.js';
 import { FileSet } from './files.js';
+import { keepPlaceOnLanguageChange } from './language.js';
 import { loadMessages, loadPolicy, plural } from './messages.js';
 import { caseFiles, caseHashes } from './payload.js';
 import { pinErrors, pinStrength } from './pin.js';
 import { Steps } from './steps.js';
-import { createCase } from './submit.js';
+import { createCase, newRequestKey } from './submit.js';
 
 class Wizard {
   constructor(root) {
@@ -42,6 +43,8 @@ class Wizard {
       entered: (n, section) => this.entered(n, section),
     });
     this.sending = false;
+    /** The last submission tried: what it sent and its idempotency key (see submit.js). */
+    this.attempt = null;
   }
 
   find(selector) {
@@ -78,10 +81,21 @@ class Wizard {
     window.addEventListener('pageshow', (event) => {
       if (event.persisted) this.steps.show(this.steps.current, { push: false, focus: false });
     });
+    keepPlaceOnLanguageChange(() => this.relabel());
     document.querySelector('[data-wizard-nojs]')?.setAttribute('hidden', '');
     this.root.hidden = false;
     this.filesChanged();
     this.steps.show(1, { push: false, focus: false });
+  }
+
+  /** After a change of language: the script's own words, redrawn in the new one. */
+  relabel() {
+    clearErrors(this.steps.section(), this.messages.errorPrefix);
+    Object.assign(this.messages, loadMessages());
+    for (const entry of this.files.entries) this.cards.update(entry);
+    this.filesChanged();
+    this.pin.dispatchEvent(new Event('input'));
+    this.steps.show(this.steps.current, { push: false, focus: false });
   }
 
   announce(text) {
@@ -206,7 +220,9 @@ class Wizard {
     const { messages } = this;
     const files = caseFiles(this.files.entries, this.policy.hashing.minQuality);
     const unusable = this.files.entries.filter((entry) => entry.state === 'error');
-    showCheck(this.find('[data-check-files]'), this.find('[data-hash-list]'), files, unusable, messages);
+    const words = this.find('[data-file-cards]').dataset.fileWords ?? '{n}';
+    const labelOf = (entry) => words.replace('{n}', String(this.files.entries.indexOf(entry) + 1));
+    showCheck(this.find('[data-check-files]'), this.find('[data-hash-list]'), files, unusable, messages, labelOf);
     this.find('[data-count-hashes]').textContent = plural(messages, messages.fingerprints, this.hashesToSend().length);
   }
 
@@ -218,16 +234,18 @@ class Wizard {
     const status = this.find('[data-sending]');
     clearErrors(section, this.messages.errorPrefix);
     status.textContent = this.messages.sending;
-    const result = await createCase(this.root.dataset.api,
-      { pin: this.pin.value, hashes: this.hashesToSend() });
+    const submission = { pin: this.pin.value, hashes: this.hashesToSend() };
+    const result = await createCase(this.root.dataset.api, submission, this.requestKey(submission));
     status.textContent = '';
     this.sending = false;
     if (result.ok) {
+      this.attempt = null;
       this.files.clear();
       this.pin.value = this.pinConfirm.value = '';
       window.location.assign(this.root.dataset.done);
       return;
     }
+    this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
     const errors = result.kind === 'rejected'
       ? this.rejection(result.body) : [{ message: this.messages[`${result.kind}Error`] }];
     const pinProblems = errors.filter((error) => error.field === 'pin');
@@ -237,6 +255,13 @@ class Wizard {
     } else {
       showErrors(section, errors, this.messages.errorPrefix);
     }
+  }
+
+  /** The idempotency key for `submission`: the same as last time if it is the same. */
+  requestKey(submission) {
+    const sent = JSON.stringify(submission);
+    if (this.attempt?.sent !== sent) this.attempt = { sent, key: newRequestKey() };
+    return this.attempt.key;
   }
 
   /** The server's reasons for refusing a case (already in the page's language). */
