@@ -68,6 +68,7 @@ from .models import (
     WithdrawnHash,
     now,
 )
+from .policy import COMMON_PINS, MAX_FRAMES_PER_VIDEO, PIN_MAX, PIN_MAX_BYTES, PIN_MIN
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
@@ -77,21 +78,8 @@ EXAMPLE_CASE_NUMBER = "7K2Q-DM9X-RTB4-HZ3C"  # well formed, for hints; no case h
 READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
 
 HEX = re.compile(r"[0-9a-fA-F]+")
-MAX_FRAMES_PER_VIDEO = 100
 MAX_PROBLEMS = 50  # reported for one submission; validation stops there
 
-PIN_MIN, PIN_MAX = 6, 64
-COMMON_PINS = frozenset(
-    """
-000000 111111 112233 121212 123123 123321 123456 1234567 12345678 123456789 1234567890
-123654 131313 159753 222222 232323 246810 333333 444444 456789 520520 555555 654321
-666666 696969 777777 786786 888888 987654 999999 100200 101010 110110 147258 147852
-159357 202020 212121 252525 147369 789456 741852 963852 102030 010203 142536 314159
-abc123 abcdef abcdefg qwerty qwertz azerty asdfgh zxcvbn 1q2w3e qwe123 iloveu
-password passw0rd letmein secret monkey dragon master shadow sunshine princess football
-baseball welcome iloveyou trustno1 whatever freedom qazwsx 123qwe 654123 aaaaaa
-""".split()
-)
 
 # The lockout: see "Signing in" in the module docstring.
 VISITOR_FREE_TRIES = 5
@@ -180,7 +168,7 @@ def pin_problem(pin):
         return "pin_type"
     if len(pin) < PIN_MIN:
         return "pin_short"
-    if len(pin) > PIN_MAX or len(pin.encode()) > 72:  # bcrypt reads 72 bytes at most
+    if len(pin) > PIN_MAX or len(pin.encode()) > PIN_MAX_BYTES:
         return "pin_long"
     if is_common_pin(pin):
         return "pin_common"
