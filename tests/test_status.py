@@ -1,9 +1,18 @@
 """The case status pages: sign-in, lockout, throttle, session, feedback display, sign-out."""
 
+import hashlib
 import re
 
 import pytest
-from case_helpers import PIN, case_body, create_case, csrf_token, image_hash, sign_in
+from case_helpers import (
+    PIN,
+    case_body,
+    create_case,
+    csrf_token,
+    database_dump,
+    image_hash,
+    sign_in,
+)
 from openncii import cases
 from openncii.models import Case, CaseHash, Feedback, Partner
 
@@ -217,6 +226,16 @@ def test_quick_exit_signs_out_without_a_token_but_only_from_this_site(client):
     )
     assert quick.status_code == 204
     assert 'data-testid="case-hashes"' not in text(client.get("/en/status"))
+
+
+def test_the_database_keeps_only_a_hash_of_the_session_token(client, storage_app):
+    sign_in(client, create_case(client))
+    serializer = storage_app.session_interface.get_signing_serializer(storage_app)
+    token = serializer.loads(session_cookie(client))["case"]
+    assert len(token) >= 40
+    dump = database_dump(storage_app)
+    assert token.encode() not in dump
+    assert hashlib.sha256(token.encode()).hexdigest().encode() in dump
 
 
 def test_the_cookie_never_holds_the_case_number(client):
