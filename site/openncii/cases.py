@@ -420,7 +420,8 @@ def _buckets(number, visitor):
     return case_bucket, visitor_bucket
 
 
-LIMITS = {0: (CASE_FREE_TRIES, CASE_MAX_PAUSE), 1: (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE)}
+# (free tries, longest pause) of each bucket, in the order _buckets gives them.
+BUCKET_LIMITS = ((CASE_FREE_TRIES, CASE_MAX_PAUSE), (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE))
 
 
 def _reserve(buckets, now_):
@@ -445,9 +446,9 @@ def _reserve(buckets, now_):
         if wait > 0:
             return wait, wait
         pauses = []
-        for index, bucket in enumerate(buckets):
+        for bucket, limits in zip(buckets, BUCKET_LIMITS, strict=True):
             failures = rows[bucket].failures + 1
-            pauses.append(pause_seconds(failures, *LIMITS[index]))
+            pauses.append(pause_seconds(failures, *limits))
             SignInAttempts.update(
                 failures=failures, locked_until=now_ + pauses[-1], expires_at=now_ + ATTEMPTS_KEPT
             ).where(SignInAttempts.bucket == bucket).execute()

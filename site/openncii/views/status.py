@@ -104,14 +104,26 @@ def no_store(response):
     return response
 
 
+def duration(seconds):
+    """A wait in the person's language, in whole minutes rounded up ("3 minutes")."""
+    minutes = max(1, -(-seconds // 60))
+    return format_timedelta(timedelta(minutes=minutes), threshold=1)
+
+
 def wait_message(seconds):
-    """Say how long signing in is paused for, in the person's language."""
-    minutes = max(1, -(-seconds // 60))  # whole minutes, rounded up
-    wait = format_timedelta(timedelta(minutes=minutes), threshold=1)
+    """Say how long signing in with this number is paused for."""
     return _(
         "For your safety, signing in with this case number is paused for a while after "
         "several wrong tries. Please try again in %(wait)s.",
-        wait=wait,
+        wait=duration(seconds),
+    )
+
+
+def throttle_message(seconds):
+    """Say how long this visitor must wait after too many requests."""
+    return _(
+        "There were too many tries from here in a short time. Please try again in %(wait)s.",
+        wait=duration(seconds),
     )
 
 
@@ -162,7 +174,7 @@ def render_lookup(form, refused=None, throttled=None):
         if refused.wait:
             problems.append(wait_message(refused.wait))
     if throttled:
-        problems.append(wait_message(throttled))
+        problems.append(throttle_message(throttled))
     if problems and "pages.faq_page" in current_app.view_functions:
         problems.append(
             Markup('<a href="{}#lost-pin">{}</a>').format(
@@ -187,7 +199,7 @@ def throttled(error):
         form = LookupForm()
         form.pin.data = ""
         return render_lookup(form, throttled=wait)
-    return render_template("error.html", code=429, message=wait_message(wait)), 429
+    return render_template("error.html", code=429, message=throttle_message(wait)), 429
 
 
 def render_case(case_id):
