@@ -157,6 +157,9 @@ def test_case_page_lists_hashes_and_is_not_stored(client):
     response = client.get("/en/status")
     html = text(response)
     assert response.headers["Cache-Control"] == "no-store"
+    assert '<html lang="en" dir="ltr" data-no-restore>' in html  # reloads, never from cache
+    assert "data-no-restore" in text(client.get("/en/submit/done"))
+    assert "data-no-restore" not in text(client.get("/en/submit"))
     shown = re.findall(r'<code dir="ltr" class="hash" data-testid="hash-value">(\w+)</code>', html)
     assert shown == [item["hashValue"] for item in body["hashes"]]
     assert re.findall(r'data-state="(\w+)"', html) == ["received"] * 4

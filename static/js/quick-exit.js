@@ -53,11 +53,14 @@ function leftAt() {
 }
 
 // A page put in the back/forward cache before a quick exit, and brought back by Back,
-// shows nothing and reloads (from the server, which has signed the case out).
+// shows nothing and reloads (from the server, which has signed the case out). So does
+// any case page (`data-no-restore`), whatever happened since: it is served `no-store`,
+// which browsers normally keep out of that cache, and must only ever come fresh.
 let hiddenAt = 0;
+const noRestore = 'noRestore' in document.documentElement.dataset;
 window.addEventListener('pagehide', () => { hiddenAt = Date.now(); });
 window.addEventListener('pageshow', (event) => {
-  if (event.persisted && leftAt() >= hiddenAt) {
+  if (event.persisted && (noRestore || leftAt() >= hiddenAt)) {
     document.body.hidden = true;
     document.body.replaceChildren();
     window.location.reload();

@@ -104,6 +104,12 @@ def no_store(response):
     return response
 
 
+@bp.context_processor
+def never_restored():
+    """Pages that reload rather than come back from the back/forward cache (quick-exit.js)."""
+    return {"no_restore": True}
+
+
 def duration(seconds):
     """A wait in the person's language, in whole minutes rounded up ("3 minutes")."""
     minutes = max(1, -(-seconds // 60))

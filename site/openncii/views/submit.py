@@ -232,6 +232,7 @@ def render_done(handover, saved_form, email_form):
             saved_form=saved_form,
             email_form=email_form,
             show_email=bool(handover and mail_enabled() and not handover.emailed),
+            no_restore=True,
         )
     )
     response.headers["Cache-Control"] = "no-store"
