@@ -14,7 +14,7 @@ guessing. Tries are counted in two buckets, each kept as a SHA-256 in
 ``sign_in_attempts`` (never the number or the visitor key in clear):
 
 - *number + visitor*, the visitor being :func:`openncii.limits.client_key` (a daily
-  rotating HMAC of the address): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
+  rotating HMAC of the visitor's network address, the same in every worker): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
   signing in with that number from there pauses for FIRST_PAUSE = 1 minute, doubling
   with each further wrong PIN up to VISITOR_MAX_PAUSE = 1 hour (at most ~33 tries a
   day);
