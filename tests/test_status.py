@@ -230,6 +230,16 @@ def test_quick_exit_signs_out_without_a_token_but_only_from_this_site(client):
     assert 'data-testid="case-hashes"' not in text(client.get("/en/status"))
 
 
+def test_quick_exit_ends_the_hand_over_of_a_new_case_number(client):
+    number = create_case(client)
+    assert number in text(client.get("/en/submit/done"))
+    quick = client.post(
+        "/en/status/sign-out", data={"quick": "1"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert quick.status_code == 204
+    assert number not in text(client.get("/en/submit/done"))
+
+
 def test_the_database_keeps_only_a_hash_of_the_session_token(client, storage_app):
     sign_in(client, create_case(client))
     serializer = storage_app.session_interface.get_signing_serializer(storage_app)

@@ -144,3 +144,16 @@ def test_a_cookie_copied_before_sign_out_opens_nothing(live_server, browser, pho
     submit(page, "form[action$='/status/sign-out'] button")
     assert "You have signed out of your case." in page.content()
     assert not opens_the_case(browser, live_server, copied)
+
+
+def test_quick_exit_from_the_confirmation_page_then_back(live_server, phone):
+    page = phone
+    page.goto(f"{live_server}/en/submit")
+    number = page.evaluate(CREATE_CASE, case_body())
+    page.goto(f"{live_server}/en/submit/done")
+    assert page.get_by_test_id("case-number").inner_text() == number
+    with page.expect_navigation(url="**/weather"):
+        page.get_by_test_id("quick-exit").click()
+    page.go_back()
+    assert shows_nothing_of_the_case(page, number)
+    assert page.url.endswith("/en/submit/done")

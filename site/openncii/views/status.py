@@ -254,7 +254,9 @@ def withdraw():
 @bp.post("/sign-out")
 @csrf.exempt
 def sign_out():
-    """End the case session; also the quick exit's request, sent as the page is left.
+    """End the case session and any hand-over of a new case number.
+
+    Also the quick exit's request, sent as the page is left.
 
     Exempt from the CSRF token because the quick exit sends it with no form to fill
     (``fetch`` with ``keepalive``); a form post carries the token and is checked. A
@@ -262,7 +264,8 @@ def sign_out():
     """
     if not (same_origin_request() or csrf_token_is_valid()):
         abort(403)
-    case_sessions.end(session.pop("case", None))
+    for purpose in ("case", "new_case"):  # signed in, and a new case number still shown
+        case_sessions.end(session.pop(purpose, None))
     if request.form.get("quick"):
         return "", 204
     flash(_("You have signed out of your case."))
