@@ -146,12 +146,15 @@ def test_a_cookie_copied_before_sign_out_opens_nothing(live_server, browser, pho
     assert not opens_the_case(browser, live_server, copied)
 
 
-def test_quick_exit_from_the_confirmation_page_then_back(live_server, phone):
+def test_quick_exit_after_the_confirmation_page_then_back(live_server, phone):
+    """The new case number shown, then the FAQ, then quick exit: Back reaches the
+    confirmation page again (the FAQ's entry was replaced), which shows no number."""
     page = phone
     page.goto(f"{live_server}/en/submit")
     number = page.evaluate(CREATE_CASE, case_body())
     page.goto(f"{live_server}/en/submit/done")
     assert page.get_by_test_id("case-number").inner_text() == number
+    page.goto(f"{live_server}/en/faq")
     with page.expect_navigation(url="**/weather"):
         page.get_by_test_id("quick-exit").click()
     page.go_back()
