@@ -14,7 +14,7 @@ guessing. Tries are counted in two buckets, each kept as a SHA-256 in
 ``sign_in_attempts`` (never the number or the visitor key in clear):
 
 - *number + visitor*, the visitor being :func:`openncii.limits.client_key` (a daily
-  rotating HMAC of the address): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
+  rotating HMAC of the visitor's network address, the same in every worker): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
   signing in with that number from there pauses for FIRST_PAUSE = 1 minute, doubling
   with each further wrong PIN up to VISITOR_MAX_PAUSE = 1 hour (at most ~33 tries a
   day);
@@ -536,7 +536,8 @@ def _buckets(number, visitor):
     return case_bucket, visitor_bucket
 
 
-LIMITS = {0: (CASE_FREE_TRIES, CASE_MAX_PAUSE), 1: (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE)}
+# (free tries, longest pause) of each bucket, in the order _buckets gives them.
+BUCKET_LIMITS = ((CASE_FREE_TRIES, CASE_MAX_PAUSE), (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE))
 
 
 def _reserve(buckets, now_):
@@ -561,9 +562,9 @@ def _reserve(buckets, now_):
         if wait > 0:
             return wait, wait
         pauses = []
-        for index, bucket in enumerate(buckets):
+        for bucket, limits in zip(buckets, BUCKET_LIMITS, strict=True):
             failures = rows[bucket].failures + 1
-            pauses.append(pause_seconds(failures, *LIMITS[index]))
+            pauses.append(pause_seconds(failures, *limits))
             SignInAttempts.update(
                 failures=failures, locked_until=now_ + pauses[-1], expires_at=now_ + ATTEMPTS_KEPT
             ).where(SignInAttempts.bucket == bucket).execute()
