@@ -122,7 +122,7 @@ def test_a_list_of_addresses_is_refused_by_the_form(storage_app, inbox):  # noqa
 
 # ------------------------------------------------------------------ fuzzing
 
-EXAMPLES_PER_ENDPOINT = 40  # per method, per database
+EXAMPLES_PER_ENDPOINT = 25  # per method, per database
 FIELDS = [
     "csrf_token",
     "case_number",

@@ -12,6 +12,7 @@ import pytest
 from conftest import app_config, csrf_token_of
 from openncii import config, create_app, limits
 from openncii.db import is_postgres_url
+from openncii.security import ScrubRequestDetails
 
 SIGN_IN = {"case_number": "7K2Q-DM9X-RTB4-HZ3C", "pin": "not-a-pin"}
 
@@ -195,3 +196,18 @@ def test_sqlite_files_and_instance_folder_are_private(make_app, tmp_path):
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     assert stat.S_IMODE(os.stat(app.instance_path).st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid request from ip=2001:db8::1: Invalid HTTP request line: 'GET /?q=needle HTTP/1.1'",
+        "Invalid request from ip=::ffff:198.51.100.7: Invalid HTTP Version: 'HTTP/9.9'",
+        "Invalid request from ip=198.51.100.7: Error parsing headers: 'Bad Header'",
+        "Error handling request GET /en/faq?q=needle&x=1",
+    ],
+)
+def test_log_scrubber_removes_addresses_and_queries(message):
+    scrubbed = ScrubRequestDetails.scrub(message)
+    assert "needle" not in scrubbed and "198.51" not in scrubbed and "db8" not in scrubbed
+    assert "ffff" not in scrubbed and scrubbed.split()[0] in {"Invalid", "Error"}

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import redis
 import requests
-from conftest import csrf_token_of, new_postgres_database
+from conftest import app_config, csrf_token_of, new_postgres_database
+from openncii import create_app
 from requests.adapters import HTTPAdapter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,21 +40,24 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_until_serving(port, process, log):
-    """Poll the port until the server accepts a connection (or the process dies)."""
+def wait_until_serving(url, process, log):
+    """Poll ``url`` until the server answers it (or the process dies)."""
     deadline = time.monotonic() + 60
+    session = requests.Session()
+    session.trust_env = False
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited:\n{Path(log).read_text()}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            session.get(url, timeout=5, allow_redirects=False).raise_for_status()
             return
-        except OSError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError(f"server did not start:\n{Path(log).read_text()}")
 
 
 def start_gunicorn(env, folder, name):
+    """Start one gunicorn (one worker); (process, port, log). Wait with wait_until_serving."""
     port = free_port()
     log = folder / f"{name}.log"
     process = subprocess.Popen(
@@ -65,7 +69,6 @@ def start_gunicorn(env, folder, name):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_until_serving(port, process, log)
     return process, port, log
 
 
@@ -143,9 +146,13 @@ def stack(tmp_path_factory):
             "OPENNCII_RATELIMIT_STORAGE_PREFIX": prefix,
             "OPENNCII_BCRYPT_ROUNDS": "4",
         }
+        # The schema first, as `flask db upgrade` makes it before a release starts.
+        create_app({**app_config(database_url), "SECRET_KEY": env["OPENNCII_SECRET_KEY"]})
         try:
             gunicorns = [start_gunicorn(env, folder, f"gunicorn-{n}") for n in (1, 2)]
             processes += [process for process, _, _ in gunicorns]
+            for process, port, log in gunicorns:
+                wait_until_serving(f"http://127.0.0.1:{port}/en/", process, log)
             make_certificate(folder)
             https_port, http_port = free_port(), free_port()
             config = folder / "nginx.conf"
@@ -158,7 +165,8 @@ def stack(tmp_path_factory):
                 stderr=subprocess.DEVNULL,
             )
             processes.append(nginx)
-            wait_until_serving(https_port, nginx, folder / "nginx-main-error.log")
+            nginx_log = folder / "nginx-main-error.log"
+            wait_until_serving(f"http://127.0.0.1:{http_port}/", nginx, nginx_log)
             yield {
                 "url": f"https://127.0.0.1:{https_port}",
                 "http_url": f"http://127.0.0.1:{http_port}",
@@ -169,7 +177,7 @@ def stack(tmp_path_factory):
             }
         finally:
             for process in processes:
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(signal.SIGINT)  # quick shutdown, for gunicorn and nginx
             for process in processes:
                 process.wait(timeout=30)
             for key in store.scan_iter(f"{prefix}:*"):
