@@ -122,6 +122,11 @@ def test_https_gives_a_secure_host_cookie_and_hsts(make_app, settings, headers):
     assert "We could not open a case" in answer.get_data(as_text=True)
 
 
+def test_redirects_never_name_the_host_they_were_sent(client):
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 302 and response.headers["Location"] == "/en/"
+
+
 def test_untrusted_host_is_refused(make_app):
     client = make_app(TRUSTED_HOSTS=["ncii.example.org"]).test_client()
     assert client.get("/en/", headers={"Host": "ncii.example.org"}).status_code == 200
