@@ -216,3 +216,17 @@ def test_log_scrubber_removes_addresses_and_queries(message):
     scrubbed = ScrubRequestDetails.scrub(message)
     assert "needle" not in scrubbed and "198.51" not in scrubbed and "db8" not in scrubbed
     assert "ffff" not in scrubbed and scrubbed.split()[0] in {"Invalid", "Error"}
+
+
+def test_unexpected_errors_are_logged_without_request_details(make_app, caplog):
+    app = make_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError(f"failed for {app.name} at 198.51.100.7 asking /en/faq?q=needle")
+
+    response = app.test_client().get("/boom?q=needle")
+    assert response.status_code == 500
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "RuntimeError" in logged
+    assert "198.51.100.7" not in logged and "needle" not in logged
