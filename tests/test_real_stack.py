@@ -20,8 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 import requests
-from conftest import app_config, csrf_token_of, new_postgres_database
-from openncii import create_app
+from conftest import csrf_token_of, new_postgres_database
 from requests.adapters import HTTPAdapter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,9 +145,8 @@ def stack(tmp_path_factory):
             "OPENNCII_RATELIMIT_STORAGE_PREFIX": prefix,
             "OPENNCII_BCRYPT_ROUNDS": "4",
         }
-        # The schema first, as `flask db upgrade` makes it before a release starts.
-        create_app({**app_config(database_url), "SECRET_KEY": env["OPENNCII_SECRET_KEY"]})
         try:
+            # Both start at once on the empty database: start-up migrates it once, locked.
             gunicorns = [start_gunicorn(env, folder, f"gunicorn-{n}") for n in (1, 2)]
             processes += [process for process, _, _ in gunicorns]
             for process, port, log in gunicorns:
