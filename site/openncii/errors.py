@@ -6,6 +6,8 @@ nothing is retried behind the visitor's back, and the next request tries again.
 """
 
 from flask import current_app, jsonify, render_template, request
+from flask.globals import request_ctx
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from peewee import PeeweeException
 from playhouse.pool import MaxConnectionsExceeded
@@ -45,6 +47,8 @@ def handle_http_error(error):
         return jsonify(
             error=error.description if error.code < 500 else "internal error"
         ), error.code
+    if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built
+        return error_message(error), error.code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=error.code, message=error_message(error)), error.code
 
 
@@ -65,7 +69,18 @@ def handle_database_error(error):
     return response
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply to parse is bad JSON (a 400), not a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def init_app(app):
+    app.json = JSONProvider(app)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(PeeweeException, handle_database_error)
     app.register_error_handler(MaxConnectionsExceeded, handle_database_error)
