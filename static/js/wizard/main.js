@@ -95,7 +95,13 @@ class Wizard {
     for (const entry of this.files.entries) this.cards.update(entry);
     this.filesChanged();
     this.pin.dispatchEvent(new Event('input'));
+    this.offerRetry();
     this.steps.show(this.steps.current, { push: false, focus: false });
+  }
+
+  /** After a send that failed, the send button says "Try again". */
+  offerRetry() {
+    if (this.attempt) this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
   }
 
   announce(text) {
@@ -245,7 +251,7 @@ class Wizard {
       window.location.assign(this.root.dataset.done);
       return;
     }
-    this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
+    this.offerRetry();
     const errors = result.kind === 'rejected'
       ? this.rejection(result.body) : [{ message: this.messages[`${result.kind}Error`] }];
     const pinProblems = errors.filter((error) => error.field === 'pin');
