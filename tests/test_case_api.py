@@ -5,6 +5,7 @@ import re
 import pytest
 from case_helpers import (
     PIN,
+    as_read,
     case_body,
     create_case,
     csrf_token,
@@ -23,11 +24,6 @@ def client(storage_app):
 
 def page_text(response):
     return response.get_data(as_text=True)
-
-
-def as_read(response):
-    """The page as a person reads it: without tags (the case number's groups are elements)."""
-    return re.sub(r"<[^>]+>", "", page_text(response))
 
 
 def test_create_status_withdraw_round_trip(client):
