@@ -66,4 +66,4 @@ translations-update: translations-extract
 # Benchmarks print ratios against a baseline measured in the same run. Full runs are manual;
 # `make test` runs each one's --quick smoke mode (tests/test_benchmarks.py).
 bench: setup test-system-packages
-	for script in hashing pages cases feed wizard; do $(PY) bench/$$script.py || exit 1; done
+	for script in hashing pages cases feed retention wizard; do $(PY) bench/$$script.py || exit 1; done

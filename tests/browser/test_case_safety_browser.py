@@ -7,6 +7,7 @@ server. The neutral site the quick exit leads to is answered by Playwright's rou
 
 import pytest
 from case_helpers import PIN, case_body
+from helpers import create_case_in
 from openncii.config import DEFAULTS
 from playwright.sync_api import Error as PlaywrightError
 
@@ -14,12 +15,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 NEUTRAL = "<!doctype html><title>Weather</title><p>Sunny spells.</p>"
-CREATE_CASE = """async (body) => {
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch('/api/cases', {method: 'POST', body: JSON.stringify(body),
-    headers: {'Content-Type': 'application/json', 'X-CSRFToken': token}});
-  return (await response.json()).caseNumber;
-}"""
 
 
 @pytest.fixture
@@ -43,7 +38,7 @@ def submit(page, button):
 def signed_in_case(page, base, lang):
     """Create a case as the wizard does, then sign in through the form: the case page."""
     page.goto(f"{base}/{lang}/submit")
-    number = page.evaluate(CREATE_CASE, case_body())
+    number = create_case_in(page, case_body())
     page.goto(f"{base}/{lang}/status")
     page.fill("#case_number", number)
     page.fill("#pin", PIN)
