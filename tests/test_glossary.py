@@ -81,7 +81,9 @@ def faq_problems(glossary, locale, english_passages, passages):
     problems = []
     for english, term, entry in avoided(glossary, locale):
         for key, text in passages.items():
-            if key[1] in entry.get("faq_except", []) or not english.search(english_passages.get(key, "")):
+            if key[1] in entry.get("faq_except", []) or not english.search(
+                english_passages.get(key, "")
+            ):
                 continue
             for found in term.finditer(text):
                 start = max(found.start() - 30, 0)
@@ -97,7 +99,16 @@ GLOSSARY = load_glossary()
 
 def test_glossary_covers_every_locale_and_concept():
     assert sorted(GLOSSARY["locales"]) == sorted(LOCALES)
-    core = {"case", "case_number", "intimate", "fingerprint", "withdraw", "sign_out", "leave_quickly", "pin"}
+    core = {
+        "case",
+        "case_number",
+        "intimate",
+        "fingerprint",
+        "withdraw",
+        "sign_out",
+        "leave_quickly",
+        "pin",
+    }
     for locale, entry in GLOSSARY["locales"].items():
         assert set(entry["terms"]) == core, locale
         for avoid in entry.get("avoid", []):
@@ -128,7 +139,8 @@ def test_anchor_messages_use_the_chosen_terms(locale):
         translation = " ".join(texts(messages[anchor].string)).casefold()
         forms = [term, *entry.get("forms", {}).get(concept, [])]
         assert any(form.casefold() in translation for form in forms), (
-            f"{locale}: {anchor!r} is translated {translation!r}, without the glossary's {concept} term {term!r}"
+            f"{locale}: {anchor!r} is translated {translation!r}, "
+            f"without the glossary's {concept} term {term!r}"
         )
 
 
@@ -152,7 +164,9 @@ def test_a_planted_avoided_term_is_caught():
     english = faq_passages("en")
     passages = faq_passages("sw")
     assert not faq_problems(GLOSSARY, "sw", english, passages)
-    key = next(key for key, text in english.items() if re.search(r"\bcase\b", text) and key in passages)
+    key = next(
+        key for key, text in english.items() if re.search(r"\bcase\b", text) and key in passages
+    )
     passages[key] += "Fungua kesi yangu.\n"
     assert faq_problems(GLOSSARY, "sw", english, passages)
 
@@ -163,5 +177,7 @@ def test_a_planted_encrypted_pin_is_caught():
     anchor = GLOSSARY["concepts"]["pin_storage"]["anchor"]
     message = messages[anchor]
     assert not message_problems(GLOSSARY, "es", [message])
-    message.string = "Si perdiste tu PIN, no podemos recuperarlo, porque solo guardamos una versión cifrada."
+    message.string = (
+        "Si perdiste tu PIN, no podemos recuperarlo, porque solo guardamos una versión cifrada."
+    )
     assert message_problems(GLOSSARY, "es", [message])
