@@ -145,6 +145,18 @@ def test_anchor_messages_use_the_chosen_terms(locale):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+def test_eligibility_consent_and_headline_name_the_kinds_of_image(locale):
+    """Nude, partly nude, sexual: spelled out, so no one is turned away by the word "intimate"."""
+    kinds = GLOSSARY["locales"][locale]["kinds"]
+    assert set(kinds) == {"nude", "partly_nude", "sexual"}
+    messages = catalog(locale)
+    for english in GLOSSARY["kinds"]["messages"]:
+        translation = messages[english].string
+        missing = [kind for kind, word in kinds.items() if not re.search(word, translation, re.I)]
+        assert not missing, f"{locale}: {translation!r} does not name {missing} ({english!r})"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_sign_out_does_not_look_like_quick_exit(locale):
     messages = catalog(locale)
     sign_out = messages["Sign out"].string.casefold()
