@@ -5,17 +5,26 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test setup system-packages test-system-packages python-deps assets translations \
+.PHONY: run test lint typecheck setup system-packages test-system-packages python-deps assets translations \
         translations-extract translations-update translations-review bench
 
 run: setup
 	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: setup test-system-packages
+test: setup test-system-packages lint
 	$(PY) -m pytest -p no:cacheprovider
 	node --test tests/js/
 
 setup: system-packages python-deps assets translations
+
+# Style and correctness checks (configuration in pyproject.toml).
+lint: python-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The browser code's JSDoc types, checked by TypeScript (tsconfig.json); nothing is emitted.
+typecheck: assets
+	npx --no-install tsc --noEmit -p tsconfig.json
 
 # Debian packages: Python's venv and Node.js to build, Chromium and ffmpeg to test.
 system-packages:
@@ -23,7 +32,7 @@ system-packages:
 	@python3 -m venv --help >/dev/null 2>&1 || scripts/system-packages.sh python3 python3-venv
 
 test-system-packages:
-	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk
+	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk wrk
 
 python-deps: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -53,7 +62,7 @@ translations-review: python-deps
 	@test -n "$(LOCALE)" || { echo "usage: make translations-review LOCALE=xx"; exit 2; }
 	$(PY) scripts/translations_review.py $(LOCALE)
 
-# Benchmarks print ratios against a baseline measured in the same run (not part of CI).
+# Benchmarks print ratios against a baseline measured in the same run. Full runs are manual;
+# `make test` runs each one's --quick smoke mode (tests/test_benchmarks.py).
 bench: setup test-system-packages
-	@scripts/system-packages.sh wrk
 	for script in hashing pages cases feed wizard; do $(PY) bench/$$script.py || exit 1; done

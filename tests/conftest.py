@@ -76,7 +76,7 @@ def new_postgres_database():
         message = (
             f"PostgreSQL unreachable at {POSTGRES_ADMIN}: {error} -- SKIPPING POSTGRESQL TESTS"
         )
-        warnings.warn(message)
+        warnings.warn(message, stacklevel=2)
         pytest.skip(message)
     admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -17,7 +17,7 @@ def reference_resize(rgb):
 
 
 def vector_to_hex(vector):
-    return "%064x" % int("".join(str(int(bit)) for bit in vector), 2)
+    return f"{int(''.join(str(int(bit)) for bit in vector), 2):064x}"
 
 
 def reference_hash(rgb):

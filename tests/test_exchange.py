@@ -503,7 +503,7 @@ class Scenario:
         assert len(set(ids)) == len(ids) == page.as_json()["count"]
         assert page.next_set_timestamp >= self.last_set  # never goes back
         self.last_set = page.next_set_timestamp
-        for signal_id, record in zip(ids, page.records):
+        for signal_id, record in zip(ids, page.records, strict=True):
             assert record["lastModtimestamp"] >= self.sync_start
             self.deliveries.append((self.step, signal_id))
             verdicts = {f["source"]: f["feedbackValue"] for f in record["CSPFeedbacks"]}

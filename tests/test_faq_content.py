@@ -146,7 +146,7 @@ def test_no_raw_html_and_no_foreign_service_names(locale):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_links_point_to_our_pages_or_questions(locale):
     slugs = {slug for slug, _, _ in questions_of(locale)}
-    for slug, text, answer in questions_of(locale):
+    for slug, _text, answer in questions_of(locale):
         for target in LINK.findall(answer):
             if ABSOLUTE.match(target) or TOKEN.fullmatch(target):
                 continue

@@ -167,7 +167,7 @@ def test_dihedral_hashes_match_reference(results):
     for r in results:
         ours = r["js"]["dihedral"]
         assert ours["quality"] == r["ref_dihedral_quality"], r["label"]
-        for name, ref in zip(DIHEDRAL_ORDER, r["ref_dihedral"]):
+        for name, ref in zip(DIHEDRAL_ORDER, r["ref_dihedral"], strict=True):
             worst = max(worst, distance(ours["hashes"][name], ref))
     assert worst <= 2
 

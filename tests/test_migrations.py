@@ -4,7 +4,6 @@ A fresh installation runs every step from the frozen v0001 on; a model changed w
 a new step (or a step that doesn't match its model) makes the two schemas differ.
 """
 
-
 from conftest import new_postgres_database
 from openncii.db import is_postgres, open_database
 from openncii.models import MODELS

@@ -24,7 +24,7 @@ from threatexchange.exchanges.clients.stopncii.api import (
 
 PIN = "violet-harbour-42"
 PDQ = ["%064x" % (0xC3 * (i + 1)) for i in range(4)]
-MD5 = "%032x" % 0x3C
+MD5 = f"{0x3C:032x}"
 
 
 def client_for(base_url, key):

@@ -15,6 +15,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from dataclasses import field as default
+from itertools import pairwise
 
 import bcrypt
 from peewee import fn
@@ -142,7 +143,7 @@ def is_common_pin(pin):
     folded = pin.lower()
     if folded in COMMON_PINS or len(set(folded)) == 1:
         return True
-    steps = {ord(b) - ord(a) for a, b in zip(folded, folded[1:])}
+    steps = {ord(b) - ord(a) for a, b in pairwise(folded)}
     return folded.isalnum() and len(steps) == 1 and steps <= {1, -1}
 
 

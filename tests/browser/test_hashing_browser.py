@@ -92,7 +92,7 @@ def test_every_format_hashes_like_the_reference(hashing_page, samples):
     choose(hashing_page, [path for path, _ in samples])
     results = hashing_page.evaluate(HASH_ALL_JS)
     report = []
-    for (path, held), result in zip(samples, results):
+    for (path, held), result in zip(samples, results, strict=True):
         assert "error" not in result, (path.name, result)
         [pdq] = result["hashes"]
         assert pdq["signalType"] == "ImagePDQ" and len(pdq["hashValue"]) == 64
@@ -193,7 +193,7 @@ def test_video_gives_md5_and_frame_hashes(hashing_page, tmp_path, scenes, name):
         "hashValue": hashlib.md5(path.read_bytes()).hexdigest(),
     }
     assert [round(frame["frameTime"], 1) for frame in frames] == [0, 2, 4]
-    for frame, scene in zip(frames, scenes):
+    for frame, scene in zip(frames, scenes, strict=True):
         assert frame["signalType"] == "ImagePDQ"
         # Lossy video: within PDQ's usual match threshold of the scene it shows.
         assert distance(frame["hashValue"], reference_hash(scene)[0]) <= 31

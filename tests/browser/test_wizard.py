@@ -306,14 +306,14 @@ def assert_same_file_hashes(paths, results, again):
     """A second hashFile run agrees on every picture's PDQ and every video's MD5, and the
     MD5 is hashlib's. (A video's frame hashes can differ between runs on a busy machine:
     the hashing library sometimes grabs a frame before the seek has shown it.)"""
-    for path, result, other in zip(paths, results, again):
+    for path, result, other in zip(paths, results, again, strict=True):
         assert result["hashes"][0] == other["hashes"][0], path.name
         if result["kind"] == "video":
             assert result["hashes"][0]["hashValue"] == hashlib.md5(path.read_bytes()).hexdigest()
 
 
 def assert_pictures_match_reference(paths, results):
-    for path, result in zip(paths, results):
+    for path, result in zip(paths, results, strict=True):
         if result["kind"] != "image":
             continue
         with Image.open(path) as image:
@@ -355,7 +355,7 @@ def test_keyboard_walk_through_sends_only_the_hashes(browser, live_server, chose
     assert [card.get_attribute("data-state") for card in cards.all()] == ["ready"] * len(
         chosen_files
     )
-    for card, path in zip(cards.all(), chosen_files):
+    for card, path in zip(cards.all(), chosen_files, strict=True):
         expect(card).to_contain_text(path.name)
         assert card.locator("img").get_attribute("src").startswith("blob:")
     computed = page.evaluate("() => window.hashFileResults")

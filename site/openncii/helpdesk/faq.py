@@ -74,7 +74,7 @@ def parse_topic(path, values):
     parts = QUESTION.split(body)
     intro, rest = parts[0], parts[1:]
     questions = []
-    for title, slug, answer in zip(rest[0::3], rest[1::3], rest[2::3]):
+    for title, slug, answer in zip(rest[0::3], rest[1::3], rest[2::3], strict=True):
         title = fill_tokens(title, values, path)
         html = render_markdown(fill_tokens(answer, values, path))
         questions.append(Question(slug, title, html, plain_text(f"{escape(title)} {html}")))
