@@ -157,6 +157,14 @@ def test_eligibility_consent_and_headline_name_the_kinds_of_image(locale):
 
 
 @pytest.mark.parametrize("locale", LOCALES)
+def test_the_pin_is_kept_one_way(locale):
+    """Lost PIN: we keep only a form that cannot be turned back (never "encrypted")."""
+    anchor = GLOSSARY["concepts"]["pin_storage"]["anchor"]
+    translation = catalog(locale)[anchor].string
+    assert re.search(GLOSSARY["locales"][locale]["one_way"], translation, re.I), translation
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_sign_out_does_not_look_like_quick_exit(locale):
     messages = catalog(locale)
     sign_out = messages["Sign out"].string.casefold()
