@@ -173,6 +173,13 @@ def test_sign_out_does_not_look_like_quick_exit(locale):
     assert sign_out not in leave and leave not in sign_out, (sign_out, leave)
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+def test_faq_names_the_quick_exit_button_as_the_page_does(locale):
+    button = catalog(locale)["Leave this site quickly"].string
+    answer = faq_passages(locale)[("03-privacy.md", "leave-quickly")]
+    assert button in answer, (button, answer)
+
+
 def test_a_planted_avoided_term_is_caught():
     """Put Swahili 'kesi' back in a message and a FAQ answer: both checks catch it."""
     messages = catalog("sw")
