@@ -52,6 +52,15 @@ def faq_passages(locale, root=ROOT):
     return passages
 
 
+def translated(messages, english):
+    """The translation of one English message; a clear failure if the message is gone."""
+    message = messages.get(english)
+    assert message is not None, (
+        f"{english!r} is no longer a message: point translations/glossary.toml at its new text"
+    )
+    return message.string
+
+
 def avoided(glossary, locale):
     """``(concept English pattern, avoided-term pattern, entry)`` for one locale."""
     for entry in glossary["locales"][locale].get("avoid", []):
@@ -136,7 +145,7 @@ def test_anchor_messages_use_the_chosen_terms(locale):
     messages = catalog(locale)
     for concept, term in entry["terms"].items():
         anchor = GLOSSARY["concepts"][concept]["anchor"]
-        translation = " ".join(texts(messages[anchor].string)).casefold()
+        translation = " ".join(texts(translated(messages, anchor))).casefold()
         forms = [term, *entry.get("forms", {}).get(concept, [])]
         assert any(form.casefold() in translation for form in forms), (
             f"{locale}: {anchor!r} is translated {translation!r}, "
@@ -151,7 +160,7 @@ def test_eligibility_consent_and_headline_name_the_kinds_of_image(locale):
     assert set(kinds) == {"nude", "partly_nude", "sexual"}
     messages = catalog(locale)
     for english in GLOSSARY["kinds"]["messages"]:
-        translation = messages[english].string
+        translation = translated(messages, english)
         missing = [kind for kind, word in kinds.items() if not re.search(word, translation, re.I)]
         assert not missing, f"{locale}: {translation!r} does not name {missing} ({english!r})"
 
@@ -160,22 +169,22 @@ def test_eligibility_consent_and_headline_name_the_kinds_of_image(locale):
 def test_the_pin_is_kept_one_way(locale):
     """Lost PIN: we keep only a form that cannot be turned back (never "encrypted")."""
     anchor = GLOSSARY["concepts"]["pin_storage"]["anchor"]
-    translation = catalog(locale)[anchor].string
+    translation = translated(catalog(locale), anchor)
     assert re.search(GLOSSARY["locales"][locale]["one_way"], translation, re.I), translation
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_sign_out_does_not_look_like_quick_exit(locale):
     messages = catalog(locale)
-    sign_out = messages["Sign out"].string.casefold()
-    leave = messages["Leave this site quickly"].string.casefold()
+    sign_out = translated(messages, "Sign out").casefold()
+    leave = translated(messages, "Leave this site quickly").casefold()
     assert sign_out.split()[0] != leave.split()[0], (sign_out, leave)
     assert sign_out not in leave and leave not in sign_out, (sign_out, leave)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_faq_names_the_quick_exit_button_as_the_page_does(locale):
-    button = catalog(locale)["Leave this site quickly"].string
+    button = translated(catalog(locale), "Leave this site quickly")
     answer = faq_passages(locale)[("03-privacy.md", "leave-quickly")]
     assert button in answer, (button, answer)
 
