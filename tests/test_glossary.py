@@ -39,10 +39,10 @@ def texts(value):
     return [text for text in (value if isinstance(value, (list, tuple)) else (value,)) if text]
 
 
-def faq_passages(locale, root=ROOT):
+def faq_passages(locale):
     """``{(file name, slug or "#intro"): text}``: each question with its answer, as prose."""
     passages = {}
-    for path in sorted((root / "content" / "faq" / locale).glob("*.md")):
+    for path in sorted((FAQ_DIR / locale).glob("*.md")):
         key = (path.name, "#intro")
         for line in path.read_text(encoding="utf-8").splitlines():
             match = QUESTION.match(line)
@@ -124,6 +124,8 @@ def test_glossary_covers_every_locale_and_concept():
             assert avoid["concept"] in GLOSSARY["concepts"], (locale, avoid)
             assert avoid["reason"].strip(), (locale, avoid)
             re.compile(avoid["term"])
+            slugs = {slug for _, slug in faq_passages("en")}
+            assert set(avoid.get("faq_except", [])) <= slugs, (locale, avoid)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
