@@ -17,9 +17,8 @@ import translations_review  # noqa: E402
 GLOSSARY = translations_review.load_glossary()
 LOCALES = sorted(GLOSSARY["locales"])
 LOCKOUT = (
-    "We could not open a case with this case number and PIN. Check both and try again. "
-    "After several wrong tries, signing in to this case is paused for a while, "
-    "so wait before trying again."
+    "For your safety, signing in with this case number is paused for a while after "
+    "several wrong tries. Please try again in %(wait)s."
 )
 
 
