@@ -139,7 +139,6 @@ def test_client_key_is_a_daily_keyed_hash(app, monkeypatch):
     assert today == key("203.0.113.9", 20000) != key("203.0.113.10", 20000)
     assert "203" not in today and re.fullmatch(r"[0-9a-f]{32}", today)
     assert key("203.0.113.9", 20001) != today
-    assert list(limits._keys) == [20001]
 
 
 def test_case_page_lists_hashes_and_is_not_stored(client):

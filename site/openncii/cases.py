@@ -72,6 +72,7 @@ READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
 
 HEX = re.compile(r"[0-9a-fA-F]+")
 MAX_FRAMES_PER_VIDEO = 100
+MAX_PROBLEMS = 50  # reported for one submission; validation stops there
 
 PIN_MIN, PIN_MAX = 6, 64
 COMMON_PINS = frozenset(
@@ -169,7 +170,7 @@ def parse_case_number(text):
 
 def pin_problem(pin):
     """Why ``pin`` can't be used ("pin_type", "pin_short", ...), or ``None`` if it can."""
-    if not isinstance(pin, str):
+    if not isinstance(pin, str) or not is_text(pin):
         return "pin_type"
     if len(pin) < PIN_MIN:
         return "pin_short"
@@ -178,6 +179,15 @@ def pin_problem(pin):
     if is_common_pin(pin):
         return "pin_common"
     return None
+
+
+def is_text(value):
+    """False for strings that can't be stored as UTF-8 (lone surrogates from JSON ``\\ud800``)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_common_pin(pin):
@@ -240,10 +250,18 @@ def validate_submission(body, max_files):
     if not isinstance(items, list) or not items:
         problems.append(Problem("hashes", field="hashes"))
         raise InvalidSubmission(problems)
-    hashes = [_read_hash(index, item, problems) for index, item in enumerate(items)]
+    most = max_files * (1 + MAX_FRAMES_PER_VIDEO)
+    if len(items) > most:  # can't be a case: don't read it
+        problems.append(Problem("too_many_files", params={"max": max_files}))
+        raise InvalidSubmission(problems)
+    hashes = []
+    for index, item in enumerate(items):
+        hashes.append(_read_hash(index, item, problems))
+        if len(problems) >= MAX_PROBLEMS:  # enough to act on; the rest can wait
+            raise InvalidSubmission(problems)
     problems += _list_problems(hashes, max_files)
     if problems:
-        raise InvalidSubmission(problems)
+        raise InvalidSubmission(problems[:MAX_PROBLEMS])
     return pin, hashes
 
 

@@ -25,13 +25,13 @@ from flask import (
 from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from markupsafe import Markup
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
 from .. import case_sessions, cases, csrf
+from ..forms import Form
 from ..i18n import left_to_right, localize
 from ..limits import client_key, limiter
 
@@ -78,7 +78,7 @@ def valid_case_number(form, field):
         )
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     case_number = StringField(
         _l("Case number"),
         validators=[DataRequired(message=_l("Enter your case number.")), valid_case_number],
@@ -86,7 +86,7 @@ class LookupForm(FlaskForm):
     pin = PasswordField(_l("PIN"), validators=[DataRequired(message=_l("Enter your PIN."))])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     """Withdrawal needs the PIN typed again and the box really ticked (not just sent)."""
 
     pin = PasswordField(_l("PIN"), validators=[DataRequired(message=_l("Enter your PIN."))])

@@ -28,11 +28,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from .. import case_sessions, cases, mail, wizard
+from ..forms import Form
 from ..i18n import best_locale, current_locale, enabled_locales, localize
 from ..limits import limiter
 from ..models import Case
@@ -146,7 +146,7 @@ def create_case():
 # ------------------------------------------------------- the confirmation page
 
 
-class SavedForm(FlaskForm):
+class SavedForm(Form):
     saved = BooleanField(
         _l("I have saved my case number and PIN"),
         validators=[
@@ -160,7 +160,7 @@ def valid_address(form, field):
         raise ValidationError(_l("Enter an e-mail address like name@example.org."))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     address = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter an e-mail address.")), valid_address],
