@@ -104,6 +104,11 @@ def faq_problems(glossary, locale, english_passages, passages):
     return problems
 
 
+def kinds_missing(kinds, translation):
+    """The kinds of image (nude, partly nude, sexual) a translation does not name."""
+    return [kind for kind, word in kinds.items() if not re.search(word, translation, re.I)]
+
+
 GLOSSARY = load_glossary()
 
 
@@ -164,7 +169,7 @@ def test_eligibility_consent_and_headline_name_the_kinds_of_image(locale):
     messages = catalog(locale)
     for english in GLOSSARY["kinds"]["messages"]:
         translation = translated(messages, english)
-        missing = [kind for kind, word in kinds.items() if not re.search(word, translation, re.I)]
+        missing = kinds_missing(kinds, translation)
         assert not missing, f"{locale}: {translation!r} does not name {missing} ({english!r})"
 
 
@@ -221,3 +226,10 @@ def test_a_planted_encrypted_pin_is_caught():
         "Si perdiste tu PIN, no podemos recuperarlo, porque solo guardamos una versión cifrada."
     )
     assert message_problems(GLOSSARY, "es", [message])
+
+
+def test_a_question_that_only_says_intimate_is_caught():
+    """Urdu's old eligibility question said only "private" (نجی): the kinds check catches it."""
+    kinds = GLOSSARY["locales"]["ur"]["kinds"]
+    assert kinds_missing(kinds, "کیا تصویر یا ویڈیو نجی ہے؟") == ["nude", "partly_nude", "sexual"]
+    assert not kinds_missing(kinds, "کیا تصویر یا ویڈیو برہنہ، نیم برہنہ یا جنسی ہے؟")
