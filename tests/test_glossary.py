@@ -233,3 +233,10 @@ def test_a_question_that_only_says_intimate_is_caught():
     kinds = GLOSSARY["locales"]["ur"]["kinds"]
     assert kinds_missing(kinds, "کیا تصویر یا ویڈیو نجی ہے؟") == ["nude", "partly_nude", "sexual"]
     assert not kinds_missing(kinds, "کیا تصویر یا ویڈیو برہنہ، نیم برہنہ یا جنسی ہے؟")
+
+
+def test_the_old_negative_tagalog_age_question_is_caught():
+    message = catalog("tl")["Were you under 18 when it was taken?"]
+    assert not message_problems(GLOSSARY, "tl", [message])
+    message.string = "Wala ka pa bang 18 nang kunan ito?"
+    assert message_problems(GLOSSARY, "tl", [message])
