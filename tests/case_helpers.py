@@ -1,5 +1,6 @@
 """Helpers for the case-store tests: request bodies, creating cases, database snapshots."""
 
+import re
 import secrets
 import subprocess
 from pathlib import Path
@@ -23,6 +24,11 @@ def case_body(hashes=None, pin=PIN, **extra):
     if hashes is None:
         hashes = [image_hash(), video_hash(), image_hash(frameOf=1), image_hash()]
     return {"pin": pin, "hashes": hashes, "consent": True, **extra}
+
+
+def as_read(response):
+    """The page as a person reads it: without tags (the case number's groups are elements)."""
+    return re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
 
 
 def csrf_token(client, lang="en"):

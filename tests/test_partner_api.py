@@ -84,7 +84,7 @@ def case_page_states(base_url, number):
         )
         assert page.status_code == 200, page.text
     states = {}
-    for row in page.text.split('data-testid="case-hash"')[1:]:
+    for row in page.text.split('data-testid="case-file"')[1:]:
         value = re.search(r'data-testid="hash-value">([0-9a-f]+)<', row).group(1)
         reports = re.search(r'data-testid="partner-reports">(.*?)</ul>', row, re.S)
         states[value] = (
@@ -162,7 +162,8 @@ def test_partner_hashes_with_the_real_client(app, serve):
     )
     records, _ = fetch_all(client)
     assert set(records) == {PDQ[0], PDQ[3], MD5}
-    assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Active
+    assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Received  # no victim case holds it
+    assert records[PDQ[0]].hashStatus is StopNCIICaseStatus.Active
     assert records[PDQ[3]].caseNumbers == {}
     assert [(f.feedbackValue, f.tags, f.source) for f in records[PDQ[3]].CSPFeedbacks] == [
         (StopNCIICSPFeedbackValue.Blocked, {"found-it"}, "ExampleSocial")

@@ -42,6 +42,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from peewee import fn
+
 from . import changelog
 from .db import database, is_postgres, write_transaction
 from .models import (
@@ -53,6 +55,7 @@ from .models import (
     Partner,
     PartnerHash,
     Signal,
+    WithdrawnHash,
     now,
 )
 
@@ -73,7 +76,6 @@ FEEDBACK_VALUES = (
 SIGNAL_TYPE_BY_LENGTH = {length: name for name, length in HASH_LENGTHS.items()}
 CLIENT_ENUM_PREFIX = "StopNCIISignalType."  # the reference client sends str(enum)
 HEX = re.compile(r"[0-9a-f]+")
-CASE_STATUS = {"active": "Active", "withdrawn": "Withdrawn"}
 
 
 class InvalidRequest(ValueError):
@@ -139,8 +141,11 @@ def _first_seq_at_or_after(timestamp):
     )
 
 
-def fetch_page(start_timestamp, page_size, token=None):
-    """One page of the feed: see the module docstring for the cursor's guarantees."""
+def fetch_page(start_timestamp, page_size, token=None, partner=None):
+    """One page of the feed: see the module docstring for the cursor's guarantees.
+
+    With ``partner``, records how far that partner has now fetched (:func:`record_fetch`).
+    """
     if not 0 <= start_timestamp <= MAX_INT:
         raise InvalidRequest(f"startTimestamp must be between 0 and {MAX_INT}.")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -154,7 +159,14 @@ def fetch_page(start_timestamp, page_size, token=None):
                 return Page([], None, start_timestamp, False)
             after, last_at = first - 1, start_timestamp
         rows = _rows(
-            Change.select(Change.seq, Change.at, Signal.id, Signal.signal_type, Signal.value)
+            Change.select(
+                Change.seq,
+                Change.at,
+                Signal.id,
+                Signal.signal_type,
+                Signal.value,
+                Signal.deleted_at,
+            )
             .join(Signal)
             .where(Change.seq > after)
             .order_by(Change.seq)
@@ -164,10 +176,31 @@ def fetch_page(start_timestamp, page_size, token=None):
         rows = rows[:page_size]
         if rows:
             records = snapshots(rows, after, rows[-1][0])
-            after, last_at = rows[-1][0], rows[-1][1]
+            first, (after, last_at) = after, rows[-1][:2]
         else:
             records = []
+    if partner is not None and records:
+        record_fetch(partner, first, after)
     return Page(records, encode_token(after, last_at) if has_more else None, last_at, has_more)
+
+
+def record_fetch(partner, after, last):
+    """Note that ``partner`` was given every change in ``(after, last]``.
+
+    ``Partner.fetched_seq`` moves to ``last`` only if the partner had already fetched
+    everything before: no change lies between its old position and ``after`` (a fetch
+    that starts later than where the partner is, skipping changes, does not count).
+    One UPDATE per page; the check is an empty range scan on the primary key when the
+    partner follows its own tokens or resumes from its ``nextSetTimestamp``.
+    """
+    skipped = Change.select(Change.seq).where(
+        (Change.seq > Partner.fetched_seq) & (Change.seq <= after)
+    )
+    (
+        Partner.update(fetched_seq=last)
+        .where((Partner.id == partner) & (Partner.fetched_seq < last) & ~fn.EXISTS(skipped))
+        .execute()
+    )
 
 
 def _rows(query):
@@ -176,7 +209,8 @@ def _rows(query):
 
 
 def snapshots(rows, after, last):
-    """Records for the changes ``rows`` (seq, at, signal id, type, value), seq in (after, last].
+    """Records for the changes ``rows`` (seq, at, signal id, type, value, deleted_at),
+    seq in (after, last].
 
     One record per signal, stamped with its latest change in the page. Each lookup
     starts from the same ``seq`` range and follows indexes to the hash's cases, partner
@@ -188,12 +222,18 @@ def snapshots(rows, after, last):
         return Change.select(*columns).where(Change.seq > after, Change.seq <= last)
 
     cases = defaultdict(dict)
-    for sid, reference, status in _rows(
-        changed(Change.signal, Case.reference, Case.status)
+    for sid, reference in _rows(
+        changed(Change.signal, WithdrawnHash.reference).join(
+            WithdrawnHash, on=(WithdrawnHash.signal == Change.signal)
+        )
+    ):
+        cases[sid][reference] = "Withdrawn"
+    for sid, reference in _rows(
+        changed(Change.signal, Case.reference)
         .join(CaseHash, on=(CaseHash.signal == Change.signal))
         .join(Case, on=(CaseHash.case == Case.id))
     ):
-        cases[sid][reference] = CASE_STATUS[status]
+        cases[sid][reference] = "Active"
     held_by_partner = {
         sid
         for (sid,) in _rows(
@@ -209,29 +249,38 @@ def snapshots(rows, after, last):
         .order_by(Partner.name)
     ):
         feedback[sid].append({"feedbackValue": value, "tags": json.loads(tags), "source": source})
-    latest = {sid: (at, kind, value) for _, at, sid, kind, value in rows}
+    latest = {sid: (at, kind, value, deleted) for _, at, sid, kind, value, deleted in rows}
     return [
         {
             "lastModtimestamp": at,
             "signalType": kind,
             "hashValue": value,
-            "hashStatus": aggregate_status(cases[sid].values(), sid in held_by_partner),
+            "hashStatus": aggregate_status(
+                cases[sid].values(), deleted is not None, sid in held_by_partner
+            ),
             "caseNumbers": cases[sid],
             "CSPFeedbacks": feedback[sid],
         }
-        for sid, (at, kind, value) in latest.items()
+        for sid, (at, kind, value, deleted) in latest.items()
     ]
 
 
-def aggregate_status(case_statuses, held_by_partner):
-    """Active while any active case or any partner holds the hash.
+def aggregate_status(case_statuses, deleted, held_by_partner):
+    """A hash's ``hashStatus``: it follows victims' cases only.
 
-    Withdrawn once every case holding it is withdrawn; Deleted when nothing holds it
-    any more (its cases were deleted).
+    Active while an active case holds it; Withdrawn once every case that held it is
+    withdrawn, Deleted after the retention period (:mod:`openncii.retention`). A hash
+    only partners sent (SubmitHashes) and no victim's case ever held is Received:
+    another platform's report, never a victim's request. A partner's copy never makes
+    a hash Active, so a partner that sends the feed back cannot undo a withdrawal.
     """
-    if held_by_partner or "Active" in case_statuses:
+    if "Active" in case_statuses:
         return "Active"
-    return "Withdrawn" if case_statuses else "Deleted"
+    if deleted:
+        return "Deleted"
+    if case_statuses:
+        return "Withdrawn"
+    return "Received" if held_by_partner else "Deleted"
 
 
 # -- validating what partners send ---------------------------------------------------
@@ -382,6 +431,7 @@ def submit_feedback(partner, items):
     Returns (number of hashes given feedback, hash values we do not hold).
     """
     with write_transaction():
+        changelog.lock()
         ids = _signal_ids(items)
         verdicts = {
             ids[item.signal_type, item.hash_value]: (item.value, item.tags)
@@ -394,8 +444,13 @@ def submit_feedback(partner, items):
 
 
 def submit_hashes(partner, items):
-    """Add hashes a partner found itself (with its verdict, if given) to the feed."""
+    """Add hashes a partner found itself (with its verdict, if given) to the feed.
+
+    They are that partner's copies, kept apart from victims' cases: see
+    :func:`aggregate_status`.
+    """
     with write_transaction():
+        changelog.lock()
         rows = list({(item.signal_type, item.hash_value) for item in items})
         for start in range(0, len(rows), 500):
             (

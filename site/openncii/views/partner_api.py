@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
 
-from .. import csrf, exchange, partners
+from .. import csrf, exchange, partners, retention
 from ..limits import limiter
 
 bp = Blueprint("partner_api", __name__, url_prefix="/v1")
@@ -89,7 +89,10 @@ def fetch_hashes():
         start_timestamp=int_arg("startTimestamp", 0),
         page_size=int_arg("pageSize", 800),
         token=request.args.get("nextPageToken") or None,
+        partner=g.partner,
     )
+    if not page.has_more:  # a partner caught up: what it now has may be purgeable
+        retention.purge_due(current_app.config["WITHDRAWN_RETENTION_DAYS"])
     return jsonify(page.as_json())
 
 
