@@ -193,7 +193,11 @@ export class Hasher {
     else this.idle.push(worker);
   }
 
-  /** Same as hashFile(file, {policy, onProgress, signal}), in one of this hasher's workers. */
+  /**
+   * Same as hashFile(file, {policy, onProgress, signal}), in one of this hasher's workers.
+   * @param {File} file
+   * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
+   */
   async hash(file, { onProgress, signal } = {}) {
     signal?.throwIfAborted();
     const { policy } = this;

@@ -6,7 +6,7 @@
  * The usable files and the hashes each gives the case, in the order the files were
  * chosen. Frames of quality under `minQuality`, and any hash already listed, are left
  * out (the server refuses duplicates).
- * @param {Array<{state: string, kind: string, hashes: Array<object>}>} entries
+ * @param {Array<{state: string, kind?: string, hashes: Array<object>}>} entries
  * @param {number} minQuality the policy's lowest PDQ quality worth sending
  * @returns {Array<{entry: object, hashes: Array<{signalType: string, hashValue: string,
  *   quality?: number, frameTime?: number}>}>}
@@ -30,7 +30,7 @@ export function caseFiles(entries, minQuality) {
 /**
  * The hashes of the usable files (see caseFiles). A video's frame hashes follow its
  * VideoMD5 and point at it with `frameOf`.
- * @param {Array<{state: string, kind: string, hashes: Array<object>}>} entries
+ * @param {Array<{state: string, kind?: string, hashes: Array<object>}>} entries
  * @param {number} minQuality the policy's lowest PDQ quality worth sending
  * @returns {Array<{signalType: string, hashValue: string, quality?: number, frameOf?: number}>}
  */
