@@ -146,7 +146,7 @@ def test_quick_exit_after_the_confirmation_page_then_back(live_server, phone):
     confirmation page again (the FAQ's entry was replaced), which shows no number."""
     page = phone
     page.goto(f"{live_server}/en/submit")
-    number = page.evaluate(CREATE_CASE, case_body())
+    number = create_case_in(page, case_body())
     page.goto(f"{live_server}/en/submit/done")
     assert page.get_by_test_id("case-number").inner_text() == number
     page.goto(f"{live_server}/en/faq")
