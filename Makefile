@@ -31,10 +31,10 @@ test-system-packages:
 	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk
 
 python-deps: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml partner-kit/pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]' -e partner-kit
 	touch $@
 
 assets: node_modules/.package-lock.json
