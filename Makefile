@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint setup system-packages test-system-packages python-deps assets translations \
+.PHONY: run test lint typecheck setup system-packages test-system-packages python-deps assets translations \
         translations-extract translations-update bench
 
 run: setup
@@ -22,13 +22,17 @@ lint: python-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The browser code's JSDoc types, checked by TypeScript (tsconfig.json); nothing is emitted.
+typecheck: assets
+	npx --no-install tsc --noEmit -p tsconfig.json
+
 # Debian packages: Python's venv and Node.js to build, Chromium and ffmpeg to test.
 system-packages:
 	@command -v node >/dev/null && command -v npm >/dev/null || scripts/system-packages.sh nodejs npm
 	@python3 -m venv --help >/dev/null 2>&1 || scripts/system-packages.sh python3 python3-venv
 
 test-system-packages:
-	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk
+	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk wrk
 
 python-deps: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml partner-kit/pyproject.toml
@@ -53,7 +57,7 @@ translations-extract:
 translations-update: translations-extract
 	$(PYBABEL) -q update -N --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
 
-# Benchmarks print ratios against a baseline measured in the same run (not part of CI).
+# Benchmarks print ratios against a baseline measured in the same run. Full runs are manual;
+# `make test` runs each one's --quick smoke mode (tests/test_benchmarks.py).
 bench: setup test-system-packages
-	@scripts/system-packages.sh wrk
 	for script in hashing pages cases feed wizard; do $(PY) bench/$$script.py || exit 1; done

@@ -10,6 +10,7 @@ which dominates the cost of a case; a second pass with cost 4 shows the storage 
 (validation, one transaction, the change log) on its own.
 
     .venv/bin/python bench/cases.py [--clients 50] [--cases 2] [--pings 40] [--rounds 12 4]
+    .venv/bin/python bench/cases.py --quick     # a few seconds: does the benchmark still run?
 """
 
 import argparse
@@ -70,19 +71,29 @@ def rate(base_url, clients, per_client, request):
     barrier = threading.Barrier(clients + 1)
 
     def client():
-        with requests.Session() as session:
-            # A fresh connection per request in both phases: gunicorn may drop idle keep-alives.
-            session.headers["Connection"] = "close"
-            token = CSRF_META.search(session.get(f"{base_url}/en/status", timeout=60).text).group(1)
-            barrier.wait()
-            for _ in range(per_client):
-                response = request(session, token)
-                if not response.ok:
-                    raise SystemExit(f"{response.status_code}: {response.text[:200]}")
+        try:
+            with requests.Session() as session:
+                # A fresh connection per request in both phases: gunicorn may drop idle keep-alives.
+                session.headers["Connection"] = "close"
+                wizard = session.get(f"{base_url}/en/submit", timeout=60).text
+                token = CSRF_META.search(wizard).group(1)
+                barrier.wait()
+                for _ in range(per_client):
+                    response = request(session, token)
+                    if not response.ok:
+                        raise RuntimeError(f"{response.status_code}: {response.text[:200]}")
+        except BaseException:
+            barrier.abort()  # never leave the other threads waiting for this one
+            raise
 
     with ThreadPoolExecutor(clients) as pool:
         futures = [pool.submit(client) for _ in range(clients)]
-        barrier.wait()
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            for future in futures:
+                future.result()  # raises the client's own error
+            raise
         started = time.perf_counter()
         for future in futures:
             future.result()
@@ -143,7 +154,10 @@ def main():
         default=[12, 4],
         help="bcrypt costs of the PIN hash to measure",
     )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.clients, args.cases, args.pings, args.rounds = 4, 1, 5, [4]
     print(
         f"{args.clients} concurrent clients, gunicorn 2 workers x 25 threads, "
         f"{os.cpu_count()} CPUs; bcrypt on one core: "

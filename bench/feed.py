@@ -10,6 +10,7 @@ It also fetches the same pages with plain ``requests`` to show how much of the s
 the server and how much the client's own parsing (dacite, ~35 us per record).
 
     python bench/feed.py [--hashes N] [--only sqlite|postgres]
+    python bench/feed.py --quick      # 2,000 hashes: a smoke run of the same path
 """
 
 import argparse
@@ -181,7 +182,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hashes", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--quick", action="store_true", help="2,000 hashes: a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.hashes = 2_000
     with tempfile.TemporaryDirectory() as folder:
         if args.only != "postgres":
             run("SQLite", f"sqlite:///{folder}/bench.sqlite3", args.hashes, folder)

@@ -7,8 +7,11 @@ for a first visit (no cookie, whole page) and for a returning visitor (sending t
 session cookie the wizard gave it and revalidating its copy with ``If-None-Match``).
 Those two are served from the page cache; for scale it also prints FAQ searches that
 nobody made before, which are rendered from the cached Markdown each time.
+
+    .venv/bin/python bench/pages.py [--quick]   (--quick: one round of one second)
 """
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -40,11 +43,9 @@ function request()
   return wrk.format("GET", wrk.path .. "?q=pin+" .. prefix .. "x" .. count)
 end
 """
-ROUNDS = 3
-SECONDS = 5
 
 
-def requests_per_second(url, *extra_headers, script=None):
+def requests_per_second(url, *extra_headers, script=None, seconds=5):
     options = ["--header", "Accept-Encoding: gzip"]
     for header in extra_headers:
         options += ["--header", header]
@@ -58,7 +59,7 @@ def requests_per_second(url, *extra_headers, script=None):
             "--connections",
             "16",
             "--duration",
-            f"{SECONDS}s",
+            f"{seconds}s",
             *options,
             url,
         ],
@@ -75,6 +76,10 @@ def response_header(url, name):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one round of one second")
+    args = parser.parse_args()
+    rounds, seconds = (1, 1) if args.quick else (3, 5)
     if not shutil.which("wrk"):
         sys.exit("bench/pages.py needs wrk: apt-get install -y wrk")
     two_workers = ["--workers", "2"]
@@ -90,21 +95,23 @@ def main():
             gunicorn("wsgi:app", folder, environ, two_workers) as (faq_url, _),
             gunicorn("hello:app", folder, environ, two_workers) as (hello_url, _),
         ):
-            requests_per_second(faq_url + "/en/faq")  # warm the page cache in both workers
+            # Warm the page cache in both workers.
+            requests_per_second(faq_url + "/en/faq", seconds=seconds)
             cookie = response_header(faq_url + "/en/submit", "Set-Cookie").split(";", 1)[0]
             etag = response_header(faq_url + "/en/faq", "ETag")
             faq, returning, rendered, hello = [], [], [], []
-            for _ in range(ROUNDS):
-                hello.append(requests_per_second(hello_url + "/"))
-                faq.append(requests_per_second(faq_url + "/en/faq"))
+            revalidate = [f"Cookie: {cookie}", f"If-None-Match: {etag}"]
+            for _ in range(rounds):
+                hello.append(requests_per_second(hello_url + "/", seconds=seconds))
+                faq.append(requests_per_second(faq_url + "/en/faq", seconds=seconds))
                 returning.append(
-                    requests_per_second(
-                        faq_url + "/en/faq", f"Cookie: {cookie}", f"If-None-Match: {etag}"
-                    )
+                    requests_per_second(faq_url + "/en/faq", *revalidate, seconds=seconds)
                 )
-                rendered.append(requests_per_second(faq_url + "/en/faq", script=searches))
+                rendered.append(
+                    requests_per_second(faq_url + "/en/faq", script=searches, seconds=seconds)
+                )
     best_hello = max(hello)
-    print(f"hello world: {best_hello:.0f} req/s (best of {ROUNDS} x {SECONDS}s)")
+    print(f"hello world: {best_hello:.0f} req/s (best of {rounds} x {seconds}s)")
     for label, rates, target in [
         ("first visit", faq, " (target >= 0.7)"),
         ("returning visitor (304)", returning, " (target >= 0.7)"),

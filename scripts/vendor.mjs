@@ -1,6 +1,6 @@
 // Copies the files the browser needs from node_modules into static/vendor/,
 // so they are served from our own origin (run after `npm ci`).
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,13 @@ const FILES = {
   },
 };
 
+// Beside each module the wizard imports, a declaration file that points the type
+// checker (`tsc --noEmit`) at the package's own types instead of its minified code.
+const TYPES = {
+  'hash-wasm/index.esm.min.d.ts': 'hash-wasm',
+  'magick-wasm/index.d.ts': '@imagemagick/magick-wasm',
+};
+
 rmSync(vendor, { recursive: true, force: true });
 for (const [pkg, files] of Object.entries(FILES)) {
   const target = join(vendor, pkg.split('/').pop());
@@ -33,5 +40,8 @@ for (const [pkg, files] of Object.entries(FILES)) {
   for (const [from, to] of Object.entries(files)) {
     cpSync(join(root, 'node_modules', pkg, from), join(target, to));
   }
+}
+for (const [file, pkg] of Object.entries(TYPES)) {
+  writeFileSync(join(vendor, file), `export * from '${pkg}';\n`);
 }
 console.log(`vendored ${Object.keys(FILES).join(', ')} into ${vendor}`);
