@@ -300,6 +300,17 @@ def test_rate_limit_is_per_partner(make_app, serve):
     assert fetch(calm).status_code == 200
 
 
+def test_feed_pages_go_uncompressed_and_other_answers_compressed(live):
+    base_url, headers, _ = live
+    page = requests.get(
+        f"{base_url}/v1/FetchHashes", headers={**headers, "Accept-Encoding": "gzip"}
+    )
+    assert "Content-Encoding" not in page.headers
+    assert page.headers["Content-Type"] == "application/json" and page.json()["count"] == 1
+    document = requests.get(f"{base_url}/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert document.headers["Content-Encoding"] == "gzip"
+
+
 def test_openapi_document_describes_this_implementation(live):
     base_url, _, _ = live
     document = requests.get(f"{base_url}/v1/openapi.json").json()
