@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint typecheck setup system-packages test-system-packages python-deps assets translations \
+.PHONY: run test lint typecheck setup system-packages test-system-packages test-services python-deps assets translations \
         translations-extract translations-update bench
 
 run: setup
 	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: setup test-system-packages lint
+test: setup test-system-packages test-services lint
 	$(PY) -m pytest -p no:cacheprovider
 	node --test tests/js/
 
@@ -26,13 +26,19 @@ lint: python-deps
 typecheck: assets
 	npx --no-install tsc --noEmit -p tsconfig.json
 
-# Debian packages: Python's venv and Node.js to build, Chromium and ffmpeg to test.
+# Debian packages: Python's venv and Node.js to build; Chromium, ffmpeg, nginx, Redis to test.
 system-packages:
 	@command -v node >/dev/null && command -v npm >/dev/null || scripts/system-packages.sh nodejs npm
 	@python3 -m venv --help >/dev/null 2>&1 || scripts/system-packages.sh python3 python3-venv
 
 test-system-packages:
-	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk wrk
+	@scripts/system-packages.sh chromium ffmpeg fonts-noto-core fonts-noto-cjk wrk nginx redis-server
+
+# Redis on 127.0.0.1:6379 for the shared rate-limit counters (started here if not running;
+# nothing written to disk). The real-stack tests start their own nginx and gunicorn.
+test-services:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
 python-deps: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml partner-kit/pyproject.toml

@@ -66,10 +66,9 @@ def table_rows(count, at):
     cases = count // PER_CASE
     return {
         "case": (
-            "id, number, pin_hash, reference, status, created_at, updated_at, "
-            "failed_attempts, locked_until",
+            "id, number, pin_hash, reference, status, created_at, updated_at",
             (
-                (i, f"B{i:014d}", "-", secrets.token_hex(16), "active", at, at, 0, 0)
+                (i, f"B{i:014d}", "-", secrets.token_hex(16), "active", at, at)
                 for i in range(1, cases + 1)
             ),
         ),

@@ -1,4 +1,6 @@
-"""The case store without HTTP: numbers, PINs, validation, writing, lockout, status, stats."""
+"""The case store without HTTP: numbers, PINs, validation, writing, status, stats.
+
+Signing in and its lockout: tests/test_sign_in.py."""
 
 import bcrypt
 import pytest
@@ -223,64 +225,6 @@ def test_withdraw_is_final_and_logged_once(db):
     seqs = [change.seq for change in Change.select().order_by(Change.seq)]
     ats = [change.at for change in Change.select().order_by(Change.seq)]
     assert ats == sorted(ats) and len(set(seqs)) == len(seqs)
-
-
-# ------------------------------------------------------------- opening a case
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1_800_000_000
-
-    def __call__(self):
-        return self.now
-
-
-def test_right_pin_opens_and_wrong_pin_or_unknown_case_does_not(db):
-    number = create()
-    assert cases.check_pin(number, case_body()["pin"], ROUNDS).number == number
-    assert cases.check_pin(number, "wrong-pin-1", ROUNDS) is None
-    assert cases.check_pin(cases.new_case_number(), case_body()["pin"], ROUNDS) is None
-    assert cases.check_pin(None, "anything", ROUNDS) is None
-
-
-def test_unknown_case_costs_a_bcrypt_check_like_a_wrong_pin(db, monkeypatch):
-    checked = []
-    real = bcrypt.checkpw
-    monkeypatch.setattr(
-        cases.bcrypt, "checkpw", lambda pin, stored: checked.append(stored[:7]) or real(pin, stored)
-    )
-    number = create()
-    cases.check_pin(number, "wrong-pin-1", ROUNDS)
-    cases.check_pin(cases.new_case_number(), "wrong-pin-1", ROUNDS)
-    assert checked == [b"$2b$04$", b"$2b$04$"]
-
-
-def test_lockout_after_five_failures_grows_and_resets(db):
-    pin, clock = case_body()["pin"], Clock()
-    number = create()
-    for _ in range(4):
-        assert cases.check_pin(number, "wrong-pin-1", ROUNDS, clock) is None
-    assert cases.check_pin(number, pin, ROUNDS, clock) is not None  # success resets the count
-    for _ in range(5):
-        cases.check_pin(number, "wrong-pin-1", ROUNDS, clock)
-    case = Case.get(Case.number == number)
-    assert case.locked_until == clock.now + 60
-    assert cases.check_pin(number, pin, ROUNDS, clock) is None  # locked: even the right PIN
-    cases.check_pin(number, "wrong-pin-1", ROUNDS, clock)
-    assert Case.get(Case.number == number).failed_attempts == 5  # tries while locked don't count
-    clock.now += 61
-    cases.check_pin(number, "wrong-pin-1", ROUNDS, clock)
-    assert Case.get(Case.number == number).locked_until == clock.now + 120
-    clock.now += 121
-    assert cases.check_pin(number, pin, ROUNDS, clock) is not None
-    case = Case.get(Case.number == number)
-    assert (case.failed_attempts, case.locked_until) == (0, 0)
-
-
-def test_lock_grows_to_a_day_at_most():
-    assert [cases.lock_seconds(n) for n in (5, 6, 7)] == [60, 120, 240]
-    assert cases.lock_seconds(40) == 24 * 3600
 
 
 # ------------------------------------------------------------- case status

@@ -8,8 +8,37 @@ check symbols, shown as four groups of four ("7K2Q-DM9X-RTB4-HZ3C"). The check s
 make the number a codeword of a Reed-Solomon code over GF(32) with distance 3, so any
 error in one or two symbols -- every mistyped symbol, every swap of two symbols -- is
 caught before any lookup is made.
+
+Signing in (:func:`sign_in`) is paused, never the case itself, and only for those
+guessing. Tries are counted in two buckets, each kept as a SHA-256 in
+``sign_in_attempts`` (never the number or the visitor key in clear):
+
+- *number + visitor*, the visitor being :func:`openncii.limits.client_key` (a daily
+  rotating HMAC of the address): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
+  signing in with that number from there pauses for FIRST_PAUSE = 1 minute, doubling
+  with each further wrong PIN up to VISITOR_MAX_PAUSE = 1 hour (at most ~33 tries a
+  day);
+- *number* alone, all visitors together: CASE_FREE_TRIES = 100 wrong PINs in a row,
+  then 1 minute doubling up to CASE_MAX_PAUSE = 1 hour. This bounds guessing spread
+  over many addresses to ~100 + 24 tries a day; a person guessing from one device or
+  network can never reach it, so the owner on their own phone (another visitor key)
+  still gets in.
+
+A try is counted *before* bcrypt runs, in one write transaction that also refuses
+it if either bucket is paused (:func:`_reserve`), so tries made at the same moment
+are each counted and none slips past a pause. A paused try runs a decoy bcrypt
+check and is refused even with the right PIN; tries while paused are not counted
+(so hammering never lengthens the owner's wait). The right PIN clears both buckets.
+A bucket is forgotten ATTEMPTS_KEPT = 24 hours after its last wrong PIN.
+
+Unknown numbers get buckets exactly like real ones, and every path costs one
+bcrypt check at the configured cost (a decoy hash for unknown or paused tries, a
+padded check for PINs hashed at an older cost, which are rehashed at the current
+cost on sign-in), so the answer -- refused, and how long to wait -- tells someone
+without the right PIN nothing about whether the case exists or which PIN is right.
 """
 
+import hashlib
 import re
 import secrets
 import time
@@ -21,8 +50,18 @@ import bcrypt
 from peewee import fn
 
 from . import changelog
-from .db import write_transaction
-from .models import HASH_LENGTHS, SIGNAL_TYPES, Case, CaseHash, Feedback, Partner, Signal, now
+from .db import is_postgres, write_transaction
+from .models import (
+    HASH_LENGTHS,
+    SIGNAL_TYPES,
+    Case,
+    CaseHash,
+    Feedback,
+    Partner,
+    Signal,
+    SignInAttempts,
+    now,
+)
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
@@ -33,6 +72,7 @@ READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
 
 HEX = re.compile(r"[0-9a-fA-F]+")
 MAX_FRAMES_PER_VIDEO = 100
+MAX_PROBLEMS = 50  # reported for one submission; validation stops there
 
 PIN_MIN, PIN_MAX = 6, 64
 COMMON_PINS = frozenset(
@@ -47,10 +87,13 @@ baseball welcome iloveyou trustno1 whatever freedom qazwsx 123qwe 654123 aaaaaa
 """.split()
 )
 
-LOCK_AFTER = 5  # failures before the first lock
-FIRST_LOCK_SECONDS = 60
-MAX_LOCK_SECONDS = 24 * 3600
-CASE_SESSION_SECONDS = 15 * 60
+# The lockout: see "Signing in" in the module docstring.
+VISITOR_FREE_TRIES = 5
+VISITOR_MAX_PAUSE = 3600
+CASE_FREE_TRIES = 100
+CASE_MAX_PAUSE = 3600
+FIRST_PAUSE = 60
+ATTEMPTS_KEPT = 24 * 3600
 
 # A real bcrypt hash to check against when no case matches, so that an unknown
 # case costs the same work as a wrong PIN. Made once per cost, lazily.
@@ -127,7 +170,7 @@ def parse_case_number(text):
 
 def pin_problem(pin):
     """Why ``pin`` can't be used ("pin_type", "pin_short", ...), or ``None`` if it can."""
-    if not isinstance(pin, str):
+    if not isinstance(pin, str) or not is_text(pin):
         return "pin_type"
     if len(pin) < PIN_MIN:
         return "pin_short"
@@ -136,6 +179,15 @@ def pin_problem(pin):
     if is_common_pin(pin):
         return "pin_common"
     return None
+
+
+def is_text(value):
+    """False for strings that can't be stored as UTF-8 (lone surrogates from JSON ``\\ud800``)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_common_pin(pin):
@@ -198,10 +250,18 @@ def validate_submission(body, max_files):
     if not isinstance(items, list) or not items:
         problems.append(Problem("hashes", field="hashes"))
         raise InvalidSubmission(problems)
-    hashes = [_read_hash(index, item, problems) for index, item in enumerate(items)]
+    most = max_files * (1 + MAX_FRAMES_PER_VIDEO)
+    if len(items) > most:  # can't be a case: don't read it
+        problems.append(Problem("too_many_files", params={"max": max_files}))
+        raise InvalidSubmission(problems)
+    hashes = []
+    for index, item in enumerate(items):
+        hashes.append(_read_hash(index, item, problems))
+        if len(problems) >= MAX_PROBLEMS:  # enough to act on; the rest can wait
+            raise InvalidSubmission(problems)
     problems += _list_problems(hashes, max_files)
     if problems:
-        raise InvalidSubmission(problems)
+        raise InvalidSubmission(problems[:MAX_PROBLEMS])
     return pin, hashes
 
 
@@ -335,41 +395,105 @@ def withdraw(case_id):
 # ------------------------------------------------------------ opening a case
 
 
-def check_pin(number, pin, rounds, clock=time.time):
-    """The case with this canonical number and PIN, or ``None``.
+@dataclass(frozen=True)
+class SignIn:
+    """The answer to a sign-in: the case, or ``None`` and how long to wait (0: try now)."""
 
-    Unknown case, wrong PIN and locked case look alike and cost one bcrypt check each
-    (a wrong PIN also costs one small write, to count it).
-    After LOCK_AFTER failures the case locks for a minute, doubling with each further
-    failure up to a day; tries while locked are refused without counting.
+    case: Case | None
+    wait: int = 0
+
+
+def sign_in(number, pin, visitor, rounds, clock=time.time):
+    """Open the case with this canonical number and PIN, as the visitor ``visitor``.
+
+    See the module docstring for the lockout. Every path costs the same bcrypt work:
+    one check at ``rounds`` (or an older-cost check padded up to it).
     """
-    case = Case.get_or_none(Case.number == number) if number else None
+    buckets = _buckets(number or "", visitor)
+    wait, wait_if_wrong = _reserve(buckets, int(clock()))
+    case = Case.get_or_none(Case.number == number) if number and not wait else None
     stored = case.pin_hash.encode() if case else _decoy_hash(rounds)
-    matches = bcrypt.checkpw(str(pin).encode()[:72], stored)
-    if case is None or case.locked_until > clock():
-        return None
-    if matches:
-        if case.failed_attempts:
-            Case.update(failed_attempts=0, locked_until=0).where(Case.id == case.id).execute()
-        return case
-    _count_failure(case.id, clock)
-    return None
+    matches = _check(pin, stored, rounds)
+    if case is None or not matches:
+        return SignIn(None, wait or wait_if_wrong)
+    SignInAttempts.delete().where(SignInAttempts.bucket.in_(buckets)).execute()
+    if _cost(stored) != rounds:
+        Case.update(pin_hash=hash_pin(pin, rounds)).where(Case.id == case.id).execute()
+    return SignIn(case)
 
 
-def _count_failure(case_id, clock):
-    """Count one more failure (atomically: the UPDATE locks the row) and lock if due."""
+def check_pin(case_id, pin, visitor, rounds, clock=time.time):
+    """Whether ``pin`` opens the case ``case_id`` (its owner confirming an action).
+
+    Counted exactly like a sign-in, so a stolen session can't be used to guess the PIN.
+    """
+    number = Case.select(Case.number).where(Case.id == case_id).scalar()
+    return sign_in(number, pin, visitor, rounds, clock)
+
+
+def _buckets(number, visitor):
+    """(this number's bucket, this number + visitor's bucket): SHA-256s, nothing readable."""
+    case_bucket = hashlib.sha256(f"case:{number}".encode()).hexdigest()
+    visitor_bucket = hashlib.sha256(f"visitor:{visitor}:{number}".encode()).hexdigest()
+    return case_bucket, visitor_bucket
+
+
+LIMITS = {0: (CASE_FREE_TRIES, CASE_MAX_PAUSE), 1: (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE)}
+
+
+def _reserve(buckets, now_):
+    """Count one try in both buckets before any bcrypt, unless either is paused.
+
+    Returns (seconds paused for now, seconds paused for if this try is wrong).
+
+    One write transaction: on PostgreSQL the two rows are locked (in a fixed order),
+    on SQLite ``BEGIN IMMEDIATE`` serialises writers, so concurrent tries are counted
+    one after the other and none reads a stale count.
+    """
     with write_transaction():
-        Case.update(failed_attempts=Case.failed_attempts + 1).where(Case.id == case_id).execute()
-        failures = Case.select(Case.failed_attempts).where(Case.id == case_id).scalar()
-        if failures >= LOCK_AFTER:
-            Case.update(locked_until=int(clock()) + lock_seconds(failures)).where(
-                Case.id == case_id
-            ).execute()
+        SignInAttempts.delete().where(SignInAttempts.expires_at <= now_).execute()
+        SignInAttempts.insert_many(
+            [{"bucket": bucket, "expires_at": now_ + ATTEMPTS_KEPT} for bucket in buckets]
+        ).on_conflict_ignore().execute()
+        query = SignInAttempts.select().where(SignInAttempts.bucket.in_(buckets))
+        if is_postgres():
+            query = query.order_by(SignInAttempts.bucket).for_update()
+        rows = {row.bucket: row for row in query}
+        wait = max(rows[bucket].locked_until - now_ for bucket in buckets)
+        if wait > 0:
+            return wait, wait
+        pauses = []
+        for index, bucket in enumerate(buckets):
+            failures = rows[bucket].failures + 1
+            pauses.append(pause_seconds(failures, *LIMITS[index]))
+            SignInAttempts.update(
+                failures=failures, locked_until=now_ + pauses[-1], expires_at=now_ + ATTEMPTS_KEPT
+            ).where(SignInAttempts.bucket == bucket).execute()
+    return 0, max(pauses)
 
 
-def lock_seconds(failures):
-    """How long a case stays locked after its ``failures``-th failure in a row."""
-    return min(FIRST_LOCK_SECONDS * 2 ** (failures - LOCK_AFTER), MAX_LOCK_SECONDS)
+def pause_seconds(failures, free_tries, max_pause):
+    """How long a bucket pauses sign-in after its ``failures``-th failure in a row."""
+    if failures < free_tries:
+        return 0
+    return min(FIRST_PAUSE * 2 ** (failures - free_tries), max_pause)
+
+
+def _cost(stored):
+    """The cost (log2 of the rounds) a bcrypt hash was made with."""
+    return int(stored[4:6])
+
+
+def _check(pin, stored, rounds):
+    """``bcrypt.checkpw``, padded to the work of one check at ``rounds``.
+
+    A hash made at an older, lower cost c is padded with decoy checks at costs
+    c, c+1, ..., rounds-1: 2**c + (2**c + ... + 2**(rounds-1)) = 2**rounds.
+    """
+    matches = bcrypt.checkpw(str(pin).encode("utf-8", "surrogatepass")[:72], stored)
+    for cost in range(_cost(stored), rounds):
+        bcrypt.checkpw(b"", _decoy_hash(cost))
+    return matches
 
 
 # ----------------------------------------------------------- showing a case

@@ -5,7 +5,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from . import cases, partners
+from . import cases, db, partners
 from .db import database
 
 cases_cli = AppGroup("cases", help="Cases: aggregate figures only, never one case's details.")
@@ -95,6 +95,22 @@ def list_partners():
         click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
 
 
+db_cli = AppGroup("db", help="The database: backups (and schema upgrades).")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to a new file PATH, safely while the service runs."""
+    try:
+        with database.connection_context():
+            target = db.backup(path)
+    except db.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {target}.")
+
+
 def init_app(app):
+    app.cli.add_command(db_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)

@@ -5,6 +5,8 @@ in the current app context (so several apps, e.g. one per backend in the tests, 
 in one process), or to the most recently initialised one outside any app context.
 """
 
+import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -13,6 +15,7 @@ from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
 
+POSTGRES_SCHEMES = {"postgres", "postgresql"}
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
@@ -41,6 +44,19 @@ class AppDatabase(DatabaseProxy):
 database = AppDatabase()
 
 
+def is_postgres_url(url):
+    return urlparse(url or "").scheme in POSTGRES_SCHEMES
+
+
+def private_file(path):
+    """Create ``path`` if missing, and make it readable by this user only (0600).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
 def open_database(url, instance_path):
     """Create (not connect) the peewee database an ``OPENNCII_DATABASE_URL`` names."""
     if not url:
@@ -48,8 +64,10 @@ def open_database(url, instance_path):
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
+        if path != ":memory:":
+            private_file(path)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
-    if scheme in {"postgres", "postgresql"}:
+    if scheme in POSTGRES_SCHEMES:
         params = parse_url(url)
         return PooledPostgresqlDatabase(
             params.pop("database"),
@@ -65,6 +83,42 @@ def open_database(url, instance_path):
 def is_postgres(db=None):
     db = database.obj if db is None else db
     return isinstance(db, PostgresqlDatabase)
+
+
+class BackupError(Exception):
+    """A backup could not be made; the message says why and what to do instead."""
+
+
+PG_DUMP_ADVICE = (
+    "This service runs on PostgreSQL: back it up with pg_dump, e.g. "
+    '`pg_dump --format=custom --file=PATH "$OPENNCII_DATABASE_URL"` '
+    "(see docs/operating.md)."
+)
+
+
+def backup(path, db=None):
+    """Copy the SQLite database to a new file ``path`` (0600) while the service runs.
+
+    SQLite's online backup API copies a consistent snapshot, WAL included, without
+    stopping writers for long. The copy is made beside ``path`` and renamed into place,
+    so ``path`` never holds half a backup.
+    """
+    db = database.obj if db is None else db
+    if is_postgres(db):
+        raise BackupError(PG_DUMP_ADVICE)
+    target = Path(path)
+    if target.exists():
+        raise BackupError(f"{target} exists already: choose a new file name.")
+    partial = target.with_name(f".{target.name}.partial")
+    private_file(partial)
+    try:
+        with sqlite3.connect(partial) as copy:
+            db.connection().backup(copy)
+        copy.close()
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
 
 
 def write_transaction():

@@ -1,6 +1,8 @@
 """Error pages: a calm, localized page for people, a JSON body for API clients."""
 
 from flask import jsonify, render_template, request
+from flask.globals import request_ctx
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +30,8 @@ def handle_http_error(error):
         return jsonify(
             error=error.description if error.code < 500 else "internal error"
         ), error.code
+    if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built
+        return error_message(error), error.code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=error.code, message=error_message(error)), error.code
 
 
@@ -39,6 +43,17 @@ def handle_unexpected(error):
     return handle_http_error(InternalServerError())
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply to parse is bad JSON (a 400), not a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
 def init_app(app):
+    app.json = JSONProvider(app)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)

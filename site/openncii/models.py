@@ -48,8 +48,34 @@ class Case(BaseModel):
     )
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
-    failed_attempts = IntegerField(default=0)
+
+
+class CaseSession(BaseModel):
+    """A browser's hold on one case: signed in to it, or about to be shown its new number.
+
+    The browser's cookie carries a random token; this row keeps only its SHA-256, so a
+    copy of the database opens nothing. Deleting the row ends the session at once
+    (sign-out, withdrawal, quick exit): see :mod:`openncii.case_sessions`.
+    """
+
+    token_hash = CharField(max_length=64, unique=True)
+    case = ForeignKeyField(Case, backref="sessions", on_delete="CASCADE")
+    purpose = CharField(max_length=10, constraints=[Check("purpose IN ('signed_in', 'new_case')")])
+    expires_at = BigIntegerField(index=True)
+    emailed = BooleanField(default=False)  # new_case: the number was e-mailed once
+
+
+class SignInAttempts(BaseModel):
+    """Sign-in tries counted in one bucket (a case number, or a number + visitor pair).
+
+    ``bucket`` is a SHA-256, never the case number or visitor key itself: see the
+    lockout design in :mod:`openncii.cases`.
+    """
+
+    bucket = CharField(max_length=64, unique=True)
+    failures = IntegerField(default=0)
     locked_until = BigIntegerField(default=0)
+    expires_at = BigIntegerField(index=True)
 
 
 class Signal(BaseModel):
@@ -129,4 +155,14 @@ class Change(BaseModel):
         indexes = ((("at", "seq"), False),)  # where a feed starts: see openncii.exchange
 
 
-MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change]
+MODELS = [
+    Case,
+    Signal,
+    CaseHash,
+    Partner,
+    PartnerHash,
+    Feedback,
+    Change,
+    CaseSession,
+    SignInAttempts,
+]

@@ -42,7 +42,7 @@ def eligibility_check():
         answers = {question.id: answer for question, answer in eligibility.answered(answers)[:-1]}
     elif asked not in eligibility.OUTCOMES and form.validate_on_submit():
         answers[asked] = form.answer.data
-    elif request.method == "POST":
+    elif request.method == "POST" and asked not in eligibility.OUTCOMES:
         return render_question(asked, answers, form)
     step = eligibility.next_step(answers)
     if step in eligibility.OUTCOMES:

@@ -6,6 +6,7 @@
 import { FileCards } from './cards.js';
 import { clearErrors, showErrors } from './errors.js';
 import { FileSet } from './files.js';
+import { keepPlaceOnLanguageChange } from './language.js';
 import { loadMessages, plural } from './messages.js';
 import { caseCounts, caseHashes } from './payload.js';
 import { pinErrors, pinStrength } from './pin.js';
@@ -74,10 +75,21 @@ class Wizard {
     window.addEventListener('pageshow', (event) => {
       if (event.persisted) this.steps.show(this.steps.current, { push: false, focus: false });
     });
+    keepPlaceOnLanguageChange(() => this.relabel());
     document.querySelector('[data-wizard-nojs]')?.setAttribute('hidden', '');
     this.root.hidden = false;
     this.showCount();
     this.steps.show(1, { push: false, focus: false });
+  }
+
+  /** After a change of language: the script's own words, redrawn in the new one. */
+  relabel() {
+    clearErrors(this.steps.section(), this.messages.errorPrefix);
+    Object.assign(this.messages, loadMessages());
+    for (const entry of this.files.entries) this.cards.update(entry);
+    this.showCount();
+    this.pin.dispatchEvent(new Event('input'));
+    this.steps.show(this.steps.current, { push: false, focus: false });
   }
 
   announce(text) {
