@@ -67,7 +67,7 @@ class Victim:
         )
         done = self.session.post(
             f"{self.base_url}/en/status/withdraw",
-            data={"csrf_token": self._token(), "step": "confirm", "confirm": "y"},
+            data={"csrf_token": self._token(), "step": "confirm", "pin": PIN, "confirm": "y"},
         )
         assert "Your case is withdrawn" in done.text
 
