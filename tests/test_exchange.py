@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openncii import cases, changelog, exchange, partners
 from openncii.db import database, is_postgres, write_transaction
-from openncii.migrations import SchemaVersion, migrate
+from openncii.migrations import v0003_feed_cursor_index
 from openncii.models import MODELS, Case, Change, Feedback, Signal
 
 PDQ = ["%064x" % (0xA5 * (i + 1)) for i in range(6)]
@@ -311,8 +311,7 @@ def test_migration_replaces_the_at_index(app):
     with app.app_context():
         database.execute_sql('DROP INDEX "change_at_seq"')
         database.execute_sql('CREATE INDEX "change_at" ON "change" ("at")')
-        SchemaVersion.update(version=2).execute()
-        migrate()
+        v0003_feed_cursor_index.upgrade(database)
         indexes = {index.name for index in database.get_indexes("change")}
     assert "change_at_seq" in indexes and "change_at" not in indexes
 

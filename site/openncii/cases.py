@@ -39,6 +39,8 @@ without the right PIN nothing about whether the case exists or which PIN is righ
 """
 
 import hashlib
+import hmac
+import json
 import re
 import secrets
 import time
@@ -47,7 +49,7 @@ from dataclasses import field as default
 from itertools import pairwise
 
 import bcrypt
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from . import changelog
 from .db import is_postgres, write_transaction
@@ -56,6 +58,7 @@ from .models import (
     SIGNAL_TYPES,
     Case,
     CaseHash,
+    CaseRequest,
     Feedback,
     Partner,
     Signal,
@@ -336,28 +339,108 @@ def _list_problems(hashes, max_files):
 
 # ------------------------------------------------------------ writing a case
 
+# How long a retry of the same submission (same idempotency key) finds its case.
+REQUEST_SECONDS = 24 * 3600
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_\-]{16,128}")
 
-def create_case(pin, hashes, rounds):
-    """Store a validated case in one transaction; return its canonical number."""
+
+class KeyReused(InvalidSubmission):
+    """The idempotency key already made a case from a different submission."""
+
+    def __init__(self):
+        super().__init__([Problem("key_reused")])
+
+
+def request_key_problem(key):
+    """Why ``key`` (an ``Idempotency-Key`` header, or None) can't be used, or ``None``."""
+    if key is None or REQUEST_KEY.fullmatch(key):
+        return None
+    return Problem("request_key", params={"min": 16, "max": 128})
+
+
+def create_case(pin, hashes, rounds, request_key=None):
+    """Store a validated case in one transaction; return its canonical number.
+
+    With a ``request_key`` (the browser's random idempotency key, kept across its
+    retries), a repeat of the same submission within :data:`REQUEST_SECONDS` returns
+    the case the first one made instead of making a second; the same key with other
+    hashes or another PIN raises :class:`KeyReused`. Two copies racing each other
+    can't both win: the key's hash is unique, so the later transaction rolls back.
+    """
+    if request_key is not None and (number := _earlier_case(request_key, pin, hashes)):
+        return number
     pin_hash = hash_pin(pin, rounds)  # slow: done before taking the write lock
-    with write_transaction():
-        signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
-        case = Case.create(
-            number=new_case_number(), pin_hash=pin_hash, reference=secrets.token_hex(16)
-        )
-        rows = {}
-        videos_first = sorted(range(len(hashes)), key=lambda i: hashes[i].frame_of is not None)
-        for index in videos_first:
-            item = hashes[index]
-            rows[index] = CaseHash.create(
-                case=case,
-                signal=signal_ids[(item.signal_type, item.value)],
-                position=index,
-                quality=item.quality,
-                frame_of=None if item.frame_of is None else rows[item.frame_of],
-            )
-        changelog.append([row.signal_id for row in rows.values()], "case_created")
+    try:
+        with write_transaction():
+            case = _store_case(pin_hash, hashes)
+            if request_key is not None:
+                _remember_request(request_key, hashes, case)
+    except IntegrityError:
+        if request_key is None or not (number := _earlier_case(request_key, pin, hashes)):
+            raise
+        return number
     return case.number
+
+
+def _store_case(pin_hash, hashes):
+    signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
+    case = Case.create(number=new_case_number(), pin_hash=pin_hash, reference=secrets.token_hex(16))
+    rows = {}
+    videos_first = sorted(range(len(hashes)), key=lambda i: hashes[i].frame_of is not None)
+    for index in videos_first:
+        item = hashes[index]
+        rows[index] = CaseHash.create(
+            case=case,
+            signal=signal_ids[(item.signal_type, item.value)],
+            position=index,
+            quality=item.quality,
+            frame_of=None if item.frame_of is None else rows[item.frame_of],
+        )
+    changelog.append([row.signal_id for row in rows.values()], "case_created")
+    return case
+
+
+def _key_hash(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _hashes_digest(key, hashes):
+    """The submitted hashes, HMAC'd under the key: comparable by its holder only.
+
+    The PIN is left out on purpose: a digest of it would let anyone with a copy of
+    the database try PINs at hash speed instead of bcrypt's. A retry's PIN is checked
+    against the case's bcrypt hash instead.
+    """
+    canonical = json.dumps(
+        [[item.signal_type, item.value, item.quality, item.frame_of] for item in hashes]
+    )
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _remember_request(key, hashes, case):
+    CaseRequest.delete().where(CaseRequest.expires_at <= now()).execute()
+    CaseRequest.create(
+        key_hash=_key_hash(key),
+        body_digest=_hashes_digest(key, hashes),
+        case=case,
+        expires_at=now() + REQUEST_SECONDS,
+    )
+
+
+def _earlier_case(key, pin, hashes):
+    """The number of the case this key already made, or None; KeyReused if it differs."""
+    request = (
+        CaseRequest.select(CaseRequest, Case)
+        .join(Case)
+        .where((CaseRequest.key_hash == _key_hash(key)) & (CaseRequest.expires_at > now()))
+        .first()
+    )
+    if request is None:
+        return None
+    same_hashes = hmac.compare_digest(request.body_digest, _hashes_digest(key, hashes))
+    if not (same_hashes and bcrypt.checkpw(pin.encode(), request.case.pin_hash.encode())):
+        raise KeyReused()
+    return request.case.number
 
 
 def _signal_ids(keys):

@@ -3,6 +3,7 @@
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from . import cases, db, partners
@@ -95,7 +96,7 @@ def list_partners():
         click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
 
 
-db_cli = AppGroup("db", help="The database: backups (and schema upgrades).")
+db_cli = AppGroup("db", help="The database: schema upgrades and backups.")
 
 
 @db_cli.command("backup")
@@ -108,6 +109,19 @@ def backup_command(path):
     except db.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Backed up to {target}.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Bring the schema up to date (the app also does it, under a lock, when it starts).
+
+    Run it before starting new code's workers, so that none of them has to wait.
+    """
+    before, after = current_app.extensions["openncii_schema"]
+    if before == after:
+        click.echo(f"The schema is up to date (version {after}).")
+    else:
+        click.echo(f"Upgraded the schema from version {before} to {after}.")
 
 
 def init_app(app):

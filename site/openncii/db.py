@@ -3,6 +3,13 @@
 Models bind to :data:`database`, a proxy that resolves to the database of the Flask app
 in the current app context (so several apps, e.g. one per backend in the tests, can live
 in one process), or to the most recently initialised one outside any app context.
+
+Waiting: every SQLite connection waits up to 15 s for another's write lock
+(``busy_timeout``); every PostgreSQL connection waits as long for a row or table lock
+(``lock_timeout``) and 5 s to connect, so that a database that is gone shows as a
+calm 503 (see :func:`is_unavailable`) rather than a hung page. The pool checks a
+connection before lending it, so the service resumes by itself when the database
+is back.
 """
 
 import os
@@ -11,9 +18,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import current_app, has_app_context
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    DatabaseProxy,
+    InterfaceError,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
 
 POSTGRES_SCHEMES = {"postgres", "postgresql"}
 SQLITE_PRAGMAS = {
@@ -22,6 +35,16 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 15000,
     "synchronous": "normal",
 }
+POSTGRES_CONNECT_SECONDS = 5
+POSTGRES_OPTIONS = "-c lock_timeout=15s"
+# What SQLite says when the file can't be reached or written, as opposed to a bug.
+SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "disk is full",
+    "disk i/o error",
+    "unable to open database",
+    "readonly database",
+)
 
 
 class AppDatabase(DatabaseProxy):
@@ -68,7 +91,11 @@ def open_database(url, instance_path):
             private_file(path)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
     if scheme in POSTGRES_SCHEMES:
-        params = parse_url(url)
+        params = {
+            "connect_timeout": POSTGRES_CONNECT_SECONDS,
+            "options": POSTGRES_OPTIONS,
+            **parse_url(url),
+        }
         return PooledPostgresqlDatabase(
             params.pop("database"),
             max_connections=32,
@@ -121,6 +148,21 @@ def backup(path, db=None):
     return target
 
 
+def is_unavailable(error):
+    """Whether ``error`` means the database can't be reached or written just now.
+
+    Such errors pass: the visitor gets a 503 and the service carries on. Anything else
+    from the database (a constraint, a bug in a query) is a real error.
+    """
+    if isinstance(error, (MaxConnectionsExceeded, InterfaceError)):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if is_postgres():
+        return True  # psycopg's OperationalError: connection lost or refused, timeouts
+    return any(part in str(error).lower() for part in SQLITE_UNAVAILABLE)
+
+
 def write_transaction():
     """A transaction that takes the write lock up front.
 
@@ -140,7 +182,7 @@ def init_app(app):
     database.initialize(db)
     with app.app_context():
         with database.connection_context():
-            migrations.migrate()
+            app.extensions["openncii_schema"] = migrations.migrate()
 
     # Connections open lazily on a request's first query (peewee's autoconnect), so
     # pages that never touch the database don't pay for one.

@@ -155,6 +155,20 @@ class Change(BaseModel):
         indexes = ((("at", "seq"), False),)  # where a feed starts: see openncii.exchange
 
 
+class CaseRequest(BaseModel):
+    """A recent ``POST /api/cases`` that carried an idempotency key, so a retry finds its case.
+
+    Kept for :data:`openncii.cases.REQUEST_SECONDS`, then deleted. It holds no key and
+    no PIN: the SHA-256 of the key (random, from the browser), an HMAC of the hashes sent
+    keyed *with the key itself* (meaningless without it), and the case it made.
+    """
+
+    key_hash = CharField(max_length=64, unique=True)
+    body_digest = CharField(max_length=64)
+    case = ForeignKeyField(Case, backref="requests", on_delete="CASCADE")
+    expires_at = BigIntegerField(index=True)
+
+
 MODELS = [
     Case,
     Signal,
@@ -165,4 +179,5 @@ MODELS = [
     Change,
     CaseSession,
     SignInAttempts,
+    CaseRequest,
 ]

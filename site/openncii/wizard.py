@@ -159,10 +159,15 @@ def messages(locale, max_files):
             "Please try again in a moment."
         ),
         "networkError": _(
-            "Your case could not be created because the connection failed. "
-            "Nothing was lost: your files and fingerprints are still here. "
-            "Check your connection and try again."
+            "The connection failed before your case was confirmed. Your files and "
+            "fingerprints are still here. Check your connection and press “Try again”: "
+            "if your case was already made, you will get that same case, not a second one."
         ),
+        "unavailableError": _(
+            "We cannot open cases right now, and nothing was stored. Your files and "
+            "fingerprints are still here. Please try again in a few minutes."
+        ),
+        "tryAgain": _("Try again"),
         "busyError": _(
             "Your case could not be created because many cases were sent from "
             "this connection recently. Nothing was lost: your files and fingerprints "

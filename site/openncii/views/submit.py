@@ -95,6 +95,12 @@ MESSAGES = {
         "A case can hold at most %(num)d files.",
         params["max"],
     ),
+    "request_key": _l(
+        "The Idempotency-Key header must be %(min)d to %(max)d letters, digits, - or _."
+    ),
+    "key_reused": _l(
+        "This Idempotency-Key was already used for a different case. Nothing was stored."
+    ),
     "too_many_frames": lambda params: ngettext(
         "A video can have at most %(num)d frame hash.",
         "A video can have at most %(num)d frame hashes.",
@@ -127,16 +133,26 @@ def create_case():
 
     Messages follow the body's ``lang`` if it names an enabled locale, else the
     browser's ``Accept-Language``. Nothing is stored unless the whole body is valid.
+    An ``Idempotency-Key`` header makes retries safe: the same key and body get the
+    same case again (and the same answer); the same key with another body gets a 422.
     """
     body = request.get_json(silent=True)
     lang = body.get("lang") if isinstance(body, dict) else None
     g.lang = lang if lang in enabled_locales() else best_locale()
+    key = request.headers.get("Idempotency-Key")
     try:
+        if problem := cases.request_key_problem(key):
+            raise cases.InvalidSubmission([problem])
         pin, hashes = cases.validate_submission(body, current_app.config["MAX_FILES_PER_CASE"])
+        number = cases.create_case(
+            pin, hashes, current_app.config["BCRYPT_ROUNDS"], request_key=key
+        )
     except cases.InvalidSubmission as invalid:
         errors = [problem_json(problem) for problem in invalid.problems]
-        return jsonify(error=_("The case was not created. Nothing was stored."), errors=errors), 400
-    number = cases.create_case(pin, hashes, current_app.config["BCRYPT_ROUNDS"])
+        status = 422 if isinstance(invalid, cases.KeyReused) else 400
+        return jsonify(
+            error=_("The case was not created. Nothing was stored."), errors=errors
+        ), status
     case_sessions.end(session.get("new_case"))
     case_id = Case.select(Case.id).where(Case.number == number).scalar()
     session["new_case"] = case_sessions.start(case_id, "new_case")

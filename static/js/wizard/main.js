@@ -11,7 +11,7 @@ import { loadMessages, plural } from './messages.js';
 import { caseCounts, caseHashes } from './payload.js';
 import { pinErrors, pinStrength } from './pin.js';
 import { Steps } from './steps.js';
-import { createCase } from './submit.js';
+import { createCase, newRequestKey } from './submit.js';
 
 class Wizard {
   constructor(root) {
@@ -41,6 +41,8 @@ class Wizard {
       entered: (n, section) => this.entered(n, section),
     });
     this.sending = false;
+    /** The last submission tried: what it sent and its idempotency key (see submit.js). */
+    this.attempt = null;
   }
 
   find(selector) {
@@ -184,16 +186,18 @@ class Wizard {
     const status = this.find('[data-sending]');
     clearErrors(section, this.messages.errorPrefix);
     status.textContent = this.messages.sending;
-    const result = await createCase(this.root.dataset.api,
-      { pin: this.pin.value, hashes: caseHashes(this.files.entries) });
+    const submission = { pin: this.pin.value, hashes: caseHashes(this.files.entries) };
+    const result = await createCase(this.root.dataset.api, submission, this.requestKey(submission));
     status.textContent = '';
     this.sending = false;
     if (result.ok) {
+      this.attempt = null;
       this.files.clear();
       this.pin.value = this.pinConfirm.value = '';
       window.location.assign(this.root.dataset.done);
       return;
     }
+    this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
     const errors = result.kind === 'rejected'
       ? this.rejection(result.body) : [{ message: this.messages[`${result.kind}Error`] }];
     const pinProblems = errors.filter((error) => error.field === 'pin');
@@ -203,6 +207,13 @@ class Wizard {
     } else {
       showErrors(section, errors, this.messages.errorPrefix);
     }
+  }
+
+  /** The idempotency key for `submission`: the same as last time if it is the same. */
+  requestKey(submission) {
+    const sent = JSON.stringify(submission);
+    if (this.attempt?.sent !== sent) this.attempt = { sent, key: newRequestKey() };
+    return this.attempt.key;
   }
 
   /** The server's reasons for refusing a case (already in the page's language). */
