@@ -29,6 +29,11 @@ def case_body(hashes=None, pin=PIN, **extra):
     return {"pin": pin, "hashes": hashes, "consent": True, **extra}
 
 
+def as_read(response):
+    """The page as a person reads it: without tags (the case number's groups are elements)."""
+    return re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
+
+
 def csrf_token(client, lang="en"):
     return csrf_token_of(client.get(f"/{lang}/status").get_data(as_text=True))
 
@@ -82,7 +87,7 @@ def case_page_states(base_url, number, pin=PIN):
         )
         assert page.status_code == 200, page.text
     states = {}
-    for row in page.text.split('data-testid="case-hash"')[1:]:
+    for row in page.text.split('data-testid="case-file"')[1:]:
         value = re.search(r'data-testid="hash-value">([0-9a-f]+)<', row).group(1)
         reports = re.search(r'data-testid="partner-reports">(.*?)</ul>', row, re.S)
         states[value] = (

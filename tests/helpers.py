@@ -4,12 +4,15 @@ from flask import url_for
 
 
 def localized_pages(app):
-    """Every GET page whose only URL argument is ``lang``, as ``/<lang>/...`` templates."""
+    """Every GET page whose only URL argument is ``lang``, as ``/<lang>/...`` templates
+    (``.json`` answers are not pages)."""
     with app.test_request_context():
         rules = [
             rule
             for rule in app.url_map.iter_rules()
-            if "GET" in rule.methods and rule.arguments - set(rule.defaults or {}) == {"lang"}
+            if "GET" in rule.methods
+            and rule.arguments - set(rule.defaults or {}) == {"lang"}
+            and not rule.rule.endswith(".json")
         ]
         return sorted(
             {url_for(rule.endpoint, lang="LANG").replace("/LANG", "/{lang}", 1) for rule in rules}

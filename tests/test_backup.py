@@ -14,11 +14,12 @@ import psycopg
 from case_helpers import PIN, create_case, csrf_token, sign_in, snapshot
 from conftest import new_postgres_database
 from openncii import partners
-from openncii.models import Case
+from openncii.models import Case, WithdrawnHash
 
 
 def fill(app):
-    """Cases (one withdrawn), partners (one revoked) and their changes."""
+    """Cases (one withdrawn, so erased but for what partners need), partners (one revoked)
+    and their changes."""
     client = app.test_client()
     numbers = [create_case(client) for _ in range(3)]
     assert sign_in(client, numbers[0]).status_code == 302
@@ -32,7 +33,7 @@ def fill(app):
         partners.create("Platform One")
         partners.create("Platform Two")
         partners.set_active("Platform Two", False)
-        assert Case.select().where(Case.status == "withdrawn").count() == 1
+        assert Case.select().count() == 2 and WithdrawnHash.select().count() > 0
     return snapshot(app)
 
 

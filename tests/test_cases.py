@@ -7,8 +7,8 @@ import pytest
 from case_helpers import case_body, image_hash, video_hash
 from hypothesis import given
 from hypothesis import strategies as st
-from openncii import cases
-from openncii.models import Case, CaseHash, Change, Feedback, Partner, Signal
+from openncii import cases, exchange
+from openncii.models import Case, CaseHash, Change, Feedback, Partner, Signal, WithdrawnHash
 
 ROUNDS = 4
 numbers = st.text(alphabet=cases.ALPHABET, min_size=14, max_size=14).map(
@@ -216,11 +216,15 @@ def test_cases_share_signals_for_the_same_hash(db):
     assert CaseHash.select().count() == 3
 
 
-def test_withdraw_is_final_and_logged_once(db):
+def test_withdraw_erases_the_case_and_is_logged_once(db):
     case = Case.get(Case.number == create())
     assert cases.withdraw(case.id) is True
     assert cases.withdraw(case.id) is False
-    assert Case.get_by_id(case.id).status == "withdrawn"
+    assert Case.get_or_none(Case.id == case.id) is None  # number and PIN hash are gone
+    assert CaseHash.select().count() == 0
+    assert {(row.reference, row.signal_id) for row in WithdrawnHash.select()} == {
+        (case.reference, signal.id) for signal in Signal.select()
+    }
     assert Change.select().where(Change.reason == "case_withdrawn").count() == 4
     seqs = [change.seq for change in Change.select().order_by(Change.seq)]
     ats = [change.at for change in Change.select().order_by(Change.seq)]
@@ -252,13 +256,17 @@ def test_status_follows_partner_feedback(db):
         "under_review",
         "blocked",
         "not_removed",
-        "shared",
+        "received",  # no partner has fetched it yet
     ]
+    exchange.fetch_page(0, 800, partner=beta)
+    status = cases.case_status(case.id)
+    assert [item.state for item in status.hashes][3] == "shared"
+    assert [item.partners for item in status.hashes] == [1, 1, 1, 1] and status.partners == 1
     assert status.hashes[1].reports == [("Alpha", "blocked"), ("Beta", "not_removed")]
     assert status.hashes[1].changed_at == case.updated_at + 30
     assert status.hashes[3].changed_at == case.updated_at
     cases.withdraw(case.id)
-    assert {item.state for item in cases.case_status(case.id).hashes} == {"withdrawn"}
+    assert cases.case_status(case.id) is None
 
 
 def test_stats_are_aggregate_counts(db):
@@ -270,7 +278,7 @@ def test_stats_are_aggregate_counts(db):
     figures = cases.stats()
     assert figures == {
         "cases": {"active": 1, "withdrawn": 1},
-        "case_hashes": {"ImagePDQ": 3, "VideoMD5": 2},
+        "case_hashes": {"ImagePDQ": 3, "VideoMD5": 1},
         "distinct_hashes": 5,
         "partners": {"active": 1, "total": 1},
         "feedback_by_partner": {"Alpha": {"Blocked": 1}},

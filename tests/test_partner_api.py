@@ -141,7 +141,8 @@ def test_partner_hashes_with_the_real_client(app, serve):
     )
     records, _ = fetch_all(client)
     assert set(records) == {PDQ[0], PDQ[3], MD5}
-    assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Active
+    assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Received  # no victim case holds it
+    assert records[PDQ[0]].hashStatus is StopNCIICaseStatus.Active
     assert records[PDQ[3]].caseNumbers == {}
     assert [(f.feedbackValue, f.tags, f.source) for f in records[PDQ[3]].CSPFeedbacks] == [
         (StopNCIICSPFeedbackValue.Blocked, {"found-it"}, "ExampleSocial")

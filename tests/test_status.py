@@ -4,7 +4,7 @@ import re
 
 import pytest
 from case_helpers import PIN, case_body, create_case, csrf_token, image_hash, sign_in
-from openncii import cases
+from openncii import cases, exchange
 from openncii.models import Case, CaseHash, Feedback, Partner
 
 FAILED = "We could not open a case with this case number and PIN."
@@ -150,8 +150,16 @@ def test_case_page_lists_hashes_and_is_not_stored(client):
     assert response.headers["Cache-Control"] == "no-store"
     shown = re.findall(r'<code dir="ltr" class="hash" data-testid="hash-value">(\w+)</code>', html)
     assert shown == [item["hashValue"] for item in body["hashes"]]
-    assert re.findall(r'data-state="(\w+)"', html) == ["received"] * 4
-    assert "Frame of a video" in html and "Video" in html
+    assert re.findall(r'data-kind="(\w+)" data-state="(\w+)"', html) == [
+        ("picture", "received"),
+        ("video", "received"),
+        ("picture", "received"),
+    ]
+    assert "2 pictures and 1 video — no matches yet" in html
+    assert "Fingerprints of 1 frame from the video" not in html  # singular
+    assert "Fingerprint of 1 frame from the video" in html
+    assert "<summary>Show the fingerprints</summary>" in html
+    assert html.index('href="#withdraw"') < html.index("What happens next")
 
 
 def test_session_lasts_fifteen_minutes(client, monkeypatch):
@@ -161,10 +169,10 @@ def test_session_lasts_fifteen_minutes(client, monkeypatch):
     sign_in(client, number)
     signed_in = case_sessions.time.time()
     monkeypatch.setattr(case_sessions.time, "time", lambda: signed_in + 14 * 60)
-    assert 'data-testid="case-hashes"' in text(client.get("/en/status"))
+    assert 'data-testid="case-files"' in text(client.get("/en/status"))
     monkeypatch.setattr(case_sessions.time, "time", lambda: signed_in + 15 * 60 + 1)
     expired = text(client.get("/en/status"))
-    assert 'data-testid="case-hashes"' not in expired and "signed out after 15 minutes" in expired
+    assert 'data-testid="case-files"' not in expired and "signed out after 15 minutes" in expired
     with client.session_transaction() as session:
         assert "case" not in session
 
@@ -183,16 +191,16 @@ def replay(storage_app, cookie):
 def test_sign_out_ends_the_session_for_copies_of_the_cookie_too(client, storage_app):
     sign_in(client, create_case(client))
     copied = session_cookie(client)
-    assert 'data-testid="case-hashes"' in text(replay(storage_app, copied).get("/en/status"))
+    assert 'data-testid="case-files"' in text(replay(storage_app, copied).get("/en/status"))
     response = client.post(
         "/en/status/sign-out", data={"csrf_token": csrf_token(client)}, follow_redirects=True
     )
     assert "You have signed out" in text(response)
-    assert 'data-testid="case-hashes"' not in text(response)
+    assert 'data-testid="case-files"' not in text(response)
     withdraw = client.post("/en/status/withdraw", data={"csrf_token": csrf_token(client)})
     assert withdraw.status_code == 302
     thief = replay(storage_app, copied)
-    assert 'data-testid="case-hashes"' not in text(thief.get("/en/status"))
+    assert 'data-testid="case-files"' not in text(thief.get("/en/status"))
     assert (
         thief.post("/en/status/withdraw", data={"csrf_token": csrf_token(thief)}).status_code == 302
     )
@@ -206,7 +214,7 @@ def test_quick_exit_signs_out_without_a_token_but_only_from_this_site(client):
         "/en/status/sign-out", data={"quick": "1"}, headers={"Sec-Fetch-Site": "cross-site"}
     )
     assert cross_site.status_code == 403
-    assert 'data-testid="case-hashes"' in text(client.get("/en/status"))
+    assert 'data-testid="case-files"' in text(client.get("/en/status"))
     other_origin = client.post(
         "/en/status/sign-out", data={"quick": "1"}, headers={"Origin": "https://evil.example"}
     )
@@ -215,7 +223,7 @@ def test_quick_exit_signs_out_without_a_token_but_only_from_this_site(client):
         "/en/status/sign-out", data={"quick": "1"}, headers={"Sec-Fetch-Site": "same-origin"}
     )
     assert quick.status_code == 204
-    assert 'data-testid="case-hashes"' not in text(client.get("/en/status"))
+    assert 'data-testid="case-files"' not in text(client.get("/en/status"))
 
 
 def test_the_cookie_never_holds_the_case_number(client):
@@ -258,9 +266,9 @@ def test_withdrawal_ends_every_session_of_the_case(client, storage_app):
     copied = session_cookie(client)
     assert confirm(client, csrf_token(client)).status_code == 302
     with storage_app.app_context():
-        assert Case.get().status == "withdrawn"
+        assert Case.select().count() == 0  # erased
     for browser in (client, other_browser, replay(storage_app, copied)):
-        assert 'data-testid="case-hashes"' not in text(browser.get("/en/status"))
+        assert 'data-testid="case-files"' not in text(browser.get("/en/status"))
 
 
 def feedback_page(client, storage_app, show_names):
@@ -276,8 +284,23 @@ def feedback_page(client, storage_app, show_names):
 
 def test_feedback_shows_without_partner_names_by_default(client, storage_app):
     html = feedback_page(client, storage_app, show_names=False)
-    assert re.findall(r'data-state="(\w+)"', html) == ["blocked", "shared"]
+    assert re.findall(r'data-state="(\w+)"', html) == ["blocked", "received"]
+    assert "2 pictures — 1 match found" in html
     assert "ExampleSocial" not in html and "Reported by 1 partner platform." in html
+
+
+def test_sharing_line_follows_partner_fetches(client, storage_app):
+    number = create_case(client)
+    sign_in(client, number)
+    assert "No partner platform is connected yet." in text(client.get("/en/status"))
+    with storage_app.app_context():
+        partner = Partner.create(name="ExampleSocial", key_id="e", key_hash="x")
+    assert "Received, waiting for partner platforms" in text(client.get("/en/status"))
+    with storage_app.app_context():
+        exchange.fetch_page(0, 800, partner=partner)
+    html = text(client.get("/en/status"))
+    assert "Shared: 1 partner platform has your fingerprints." in html
+    assert re.findall(r'data-state="(\w+)"', html) == ["shared"] * 3
 
 
 def test_partner_names_when_the_operator_allows(client, storage_app):
@@ -291,7 +314,8 @@ def test_times_are_localized(client, storage_app):
         Case.update(created_at=1_700_000_000, updated_at=1_700_000_000).execute()
     sign_in(client, number, lang="es")
     spanish = text(client.get("/es/status"))
-    assert "14 de noviembre de 2023" in spanish
+    assert "14 de noviembre de 2023, 22:13 UTC" in spanish  # to the minute, no seconds
+    assert ":20" not in spanish
     assert '<html lang="es"' in spanish
     arabic = text(client.get("/ar/status"))
     assert f'<bdi dir="ltr" class="case-number" data-testid="case-number">{number}</bdi>' in arabic
@@ -311,8 +335,9 @@ def test_withdrawn_case_cannot_be_reactivated(client, storage_app):
     token = csrf_token(client)
     confirm(client, token)
     with storage_app.app_context():
-        case = Case.get()
-        assert case.status == "withdrawn" and cases.withdraw(case.id) is False
-    confirm(client, token)
-    sign_in(client, number, PIN)
-    assert "This case is withdrawn" in text(client.get("/en/status"))
+        assert Case.select().count() == 0
+    assert confirm(client, token).status_code == 302  # signed out: back to the sign-in form
+    reopened = sign_in(client, number, PIN)
+    unknown = sign_in(client, cases.format_case_number(cases.new_case_number()), PIN)
+    assert reopened.status_code == unknown.status_code == 400 and FAILED in text(reopened)
+    assert main_of(reopened) == main_of(unknown)

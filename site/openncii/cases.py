@@ -46,6 +46,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from dataclasses import field as default
+from functools import cached_property
 from itertools import pairwise
 
 import bcrypt
@@ -59,10 +60,12 @@ from .models import (
     Case,
     CaseHash,
     CaseRequest,
+    Change,
     Feedback,
     Partner,
     Signal,
     SignInAttempts,
+    WithdrawnHash,
     now,
 )
 
@@ -383,7 +386,16 @@ def create_case(pin, hashes, rounds, request_key=None):
 
 
 def _store_case(pin_hash, hashes):
+    """Write the case, its hashes and their changes (inside the caller's transaction).
+
+    A hash the feed had been calling Deleted (an earlier case withdrawn) is a victim's
+    active hash again.
+    """
+    changelog.lock()
     signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
+    Signal.update(deleted_at=None).where(
+        Signal.id.in_(list(signal_ids.values())) & Signal.deleted_at.is_null(False)
+    ).execute()
     case = Case.create(number=new_case_number(), pin_hash=pin_hash, reference=secrets.token_hex(16))
     rows = {}
     videos_first = sorted(range(len(hashes)), key=lambda i: hashes[i].frame_of is not None)
@@ -396,7 +408,10 @@ def _store_case(pin_hash, hashes):
             quality=item.quality,
             frame_of=None if item.frame_of is None else rows[item.frame_of],
         )
-    changelog.append([row.signal_id for row in rows.values()], "case_created")
+    _, case.published_after = changelog.append(
+        [row.signal_id for row in rows.values()], "case_created"
+    )
+    case.save(only=[Case.published_after])
     return case
 
 
@@ -459,20 +474,32 @@ def _signal_ids(keys):
 
 
 def withdraw(case_id):
-    """Withdraw a case for good; partners' feeds show its hashes as withdrawn.
+    """Withdraw a case for good: erase it, and tell partners its hashes are withdrawn.
 
-    Returns False if it was already withdrawn (nothing changes then).
+    The case row goes, with its PIN hash and its links to hashes, so its number and
+    PIN open nothing any more (the same answer as a number that never existed). What
+    partners still need is kept for the retention period (:mod:`openncii.retention`):
+    the case's partner-facing reference beside each of its hashes, published as
+    ``Withdrawn``. Returns False if there was no such case (nothing changes then).
     """
     with write_transaction():
-        changed = (
-            Case.update(status="withdrawn", updated_at=now())
-            .where((Case.id == case_id) & (Case.status == "active"))
-            .execute()
-        )
-        if changed:
-            signals = CaseHash.select(CaseHash.signal).where(CaseHash.case == case_id)
-            changelog.append([row.signal_id for row in signals], "case_withdrawn")
-    return bool(changed)
+        changelog.lock()
+        case = Case.get_or_none(Case.id == case_id)
+        if case is None:
+            return False
+        signal_ids = [
+            sid for (sid,) in CaseHash.select(CaseHash.signal).where(CaseHash.case == case).tuples()
+        ]
+        at, _ = changelog.append(signal_ids, "case_withdrawn")
+        rows = [
+            {"signal": sid, "reference": case.reference, "withdrawn_at": at} for sid in signal_ids
+        ]
+        for start in range(0, len(rows), 500):
+            WithdrawnHash.insert_many(rows[start : start + 500]).execute()
+        CaseHash.update(frame_of=None).where(CaseHash.case == case).execute()
+        CaseHash.delete().where(CaseHash.case == case).execute()
+        case.delete_instance()
+    return True
 
 
 # ------------------------------------------------------------ opening a case
@@ -595,28 +622,96 @@ class HashStatus:
     value: str
     position: int
     frame_of: int | None  # position of the video this frame came from
-    state: str  # received, shared, under_review, blocked, not_removed, withdrawn
+    state: str  # received, shared, under_review, blocked, not_removed
     changed_at: int
+    partners: int  # active partners that have fetched this hash
     reports: list = default(default_factory=list)  # (partner name, state), by name
+
+
+# Hash states from most to least telling: what a file shows when its hashes differ.
+STATE_ORDER = ("blocked", "under_review", "not_removed", "shared", "received")
+
+
+@dataclass
+class CaseFile:
+    """One picture or video as the person chose it: its hash, and a video's frame hashes."""
+
+    kind: str  # picture or video
+    number: int  # 1, 2, ... among the case's files of the same kind
+    main: HashStatus
+    frames: list
+
+    @property
+    def hashes(self):
+        return [self.main, *self.frames]
+
+    @property
+    def state(self):
+        return min((item.state for item in self.hashes), key=STATE_ORDER.index)
+
+    @property
+    def changed_at(self):
+        return max(item.changed_at for item in self.hashes)
+
+    @property
+    def reports(self):
+        """(partner name, state) for each partner's most telling verdict on the file."""
+        best = {}
+        for item in self.hashes:
+            for name, state in item.reports:
+                if STATE_ORDER.index(state) < STATE_ORDER.index(best.get(name, "received")):
+                    best[name] = state
+        return sorted(best.items())
 
 
 @dataclass
 class CaseStatus:
     number: str
-    status: str
     created_at: int
     updated_at: int
     hashes: list
+    active_partners: int  # partner platforms connected now
+
+    @property
+    def partners(self):
+        """How many active partners have every hash of the case."""
+        return min((item.partners for item in self.hashes), default=0)
+
+    @cached_property
+    def files(self):
+        """The hashes grouped as the person chose the files, frames under their video."""
+        files, counts = {}, {}
+        for item in self.hashes:
+            if item.frame_of is None:
+                kind = "video" if item.signal_type == "VideoMD5" else "picture"
+                counts[kind] = counts.get(kind, 0) + 1
+                files[item.position] = CaseFile(kind, counts[kind], item, [])
+        for item in self.hashes:
+            if item.frame_of is not None:
+                files[item.frame_of].frames.append(item)
+        return list(files.values())
+
+    def count(self, kind):
+        return sum(1 for item in self.files if item.kind == kind)
+
+    @property
+    def matches(self):
+        """Files a partner platform has found a match for."""
+        return sum(1 for item in self.files if item.state not in ("shared", "received"))
 
 
 def case_status(case_id):
-    """What the case page shows: each hash's plain state and when it last changed.
+    """What the case page shows, or None if there is no such case (withdrawn).
 
-    A hash is "shared" once at least one partner is active (it is then in their feed),
-    and takes the most telling partner verdict on it: blocked, then under review,
-    then not removed. A withdrawn case shows every hash as withdrawn.
+    A hash is "shared" once at least one active partner has fetched it: its position
+    in the change log (``Partner.fetched_seq``) has passed a change of that hash made
+    since the case was created (see :func:`_partners_holding`). Until then it is
+    "received". A partner verdict on it wins: blocked, then under review, then not
+    removed.
     """
-    case = Case.get_by_id(case_id)
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None:
+        return None
     rows = list(
         CaseHash.select(CaseHash, Signal)
         .join(Signal)
@@ -624,23 +719,48 @@ def case_status(case_id):
         .order_by(CaseHash.position)
     )
     reports = _reports([row.signal_id for row in rows])
-    shared = Partner.select().where(Partner.active).exists()
+    holding = _partners_holding(case)
     positions = {row.id: row.position for row in rows}
     hashes = []
     for row in rows:
         found = reports.get(row.signal_id, [])
+        partners = holding.get(row.id, 0)
         hashes.append(
             HashStatus(
                 signal_type=row.signal.signal_type,
                 value=row.signal.value,
                 position=row.position,
                 frame_of=positions.get(row.frame_of_id),
-                state=_hash_state(case.status, shared, [state for _, state, _ in found]),
+                state=_hash_state(partners, [state for _, state, _ in found]),
                 changed_at=max([case.updated_at] + [at for _, _, at in found]),
+                partners=partners,
                 reports=[(name, state) for name, state, _ in found],
             )
         )
-    return CaseStatus(case.number, case.status, case.created_at, case.updated_at, hashes)
+    active = Partner.select().where(Partner.active == True).count()  # noqa: E712
+    return CaseStatus(case.number, case.created_at, case.updated_at, hashes, active)
+
+
+def _partners_holding(case):
+    """case_hash id -> number of active partners that have fetched that hash.
+
+    Exact, because the change log only grows at its end: a change of the hash that
+    exists now with ``published_after < seq <= fetched_seq`` existed when the partner's
+    fetch went past it, and was then delivered with the hash's current state. (The
+    log drops an earlier change of a hash only once a later one has reached every
+    active partner, so no partner that has the hash is missed.)
+    """
+    query = (
+        CaseHash.select(CaseHash.id, fn.COUNT(Partner.id.distinct()))
+        .join(
+            Change,
+            on=(Change.signal == CaseHash.signal) & (Change.seq > case.published_after),
+        )
+        .join(Partner, on=(Partner.active == True) & (Partner.fetched_seq >= Change.seq))  # noqa: E712
+        .where(CaseHash.case == case)
+        .group_by(CaseHash.id)
+    )
+    return dict(query.tuples())
 
 
 def _reports(signal_ids):
@@ -659,18 +779,15 @@ def _reports(signal_ids):
     return found
 
 
-def _hash_state(case_status_value, shared, verdicts):
-    if case_status_value == "withdrawn":
-        return "withdrawn"
+def _hash_state(partners, verdicts):
     for state in FEEDBACK_STATES.values():
         if state in verdicts:
             return state
-    return "shared" if shared else "received"
+    return "shared" if partners else "received"
 
 
 def stats():
     """Aggregate counts for the operator: nothing about any one case."""
-    by_status = dict(Case.select(Case.status, fn.COUNT(Case.id)).group_by(Case.status).tuples())
     by_type = dict(
         CaseHash.select(Signal.signal_type, fn.COUNT(CaseHash.id))
         .join(Signal)
@@ -687,7 +804,11 @@ def stats():
     for name, value, count in query.tuples():
         feedback.setdefault(name, {})[value] = count
     return {
-        "cases": {status: by_status.get(status, 0) for status in ("active", "withdrawn")},
+        "cases": {
+            "active": Case.select().count(),
+            # Withdrawn cases are erased; their references stay for the retention period.
+            "withdrawn": WithdrawnHash.select(WithdrawnHash.reference).distinct().count(),
+        },
         "case_hashes": {kind: by_type.get(kind, 0) for kind in SIGNAL_TYPES},
         "distinct_hashes": Signal.select().count(),
         "partners": {

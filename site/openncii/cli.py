@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import cases, db, partners
-from .db import database
+from . import cases, db, partners, retention
+from .db import compact_log, database
 
 cases_cli = AppGroup("cases", help="Cases: aggregate figures only, never one case's details.")
 
@@ -37,6 +37,23 @@ def stats_command(as_json):
             f"Feedback from {name}: "
             + ", ".join(f"{count} {value}" for value, count in values.items())
         )
+
+
+@cases_cli.command("purge")
+def purge_command():
+    """Erase withdrawn hashes whose retention has passed; trim the feed's change log.
+
+    Run it daily (cron or a systemd timer); see docs/operating.md.
+    """
+    days = current_app.config["WITHDRAWN_RETENTION_DAYS"]
+    with database.connection_context():
+        done = retention.purge(days, prune=True)
+        compact_log()
+    click.echo(
+        f"Retention {days} days: {done.expired} withdrawn references expired, "
+        f"{done.deleted} hashes now Deleted, {done.purged} hash values purged, "
+        f"{done.pruned} superseded changes dropped."
+    )
 
 
 partners_cli = AppGroup("partners", help="Partner platforms and their API keys.")

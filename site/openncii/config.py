@@ -14,6 +14,10 @@ DEFAULTS = {
     "ORG_NAME": "OpenNCII",
     "CONTACT_EMAIL": "contact@example.org",
     "PARTNER_PLATFORMS": [],
+    # Whether the operator is a government or public body (the FAQ answers accordingly).
+    "GOVERNMENT_SERVICE": False,
+    # The footer says the service is run by ORG_NAME and is not StopNCII.org.
+    "NOT_STOPNCII_STATEMENT": True,
     "UNDER18_NAME": "Take It Down",
     "UNDER18_URL": "https://takeitdown.ncmec.org/",
     "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
@@ -54,6 +58,9 @@ DEFAULTS = {
     # Whether victims see which partner reported a match (names only, never people).
     "SHOW_PARTNER_NAMES": False,
     "MAX_FILES_PER_CASE": 20,
+    # Days the feed keeps publishing a withdrawn hash as Withdrawn before it is Deleted
+    # and then purged (see openncii.retention).
+    "WITHDRAWN_RETENTION_DAYS": 30,
     # bcrypt cost of case PINs (2**rounds iterations); 12 takes ~0.25 s per check.
     "BCRYPT_ROUNDS": 12,
     # Per-client rate limits (Flask-Limiter); off only in tests.

@@ -34,6 +34,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 15000,
     "synchronous": "normal",
+    # Deleted rows are overwritten with zeros, not left in free pages: what a
+    # withdrawal or a purge erases is gone from the file (see openncii.retention).
+    "secure_delete": 1,
 }
 POSTGRES_CONNECT_SECONDS = 5
 POSTGRES_OPTIONS = "-c lock_timeout=15s"
@@ -172,6 +175,15 @@ def write_transaction():
     if is_postgres():
         return database.atomic()
     return database.atomic("IMMEDIATE")
+
+
+def compact_log():
+    """Empty SQLite's write-ahead log, which still holds pages as they were before a delete.
+
+    Nothing to do on PostgreSQL, whose dead rows are vacuumed away.
+    """
+    if not is_postgres():
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def init_app(app):

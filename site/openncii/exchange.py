@@ -45,12 +45,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from peewee import fn
+
 from . import changelog
 from .db import database, is_postgres, write_transaction
 from .models import (
     HASH_LENGTHS,
     Change,
     Feedback,
+    Partner,
     PartnerHash,
     Signal,
     now,
@@ -73,7 +76,6 @@ FEEDBACK_VALUES = (
 SIGNAL_TYPE_BY_LENGTH = {length: name for name, length in HASH_LENGTHS.items()}
 CLIENT_ENUM_PREFIX = "StopNCIISignalType."  # the reference client sends str(enum)
 HEX = re.compile(r"[0-9a-f]+")
-CASE_STATUS = {"active": "Active", "withdrawn": "Withdrawn"}
 
 
 class InvalidRequest(ValueError):
@@ -139,8 +141,11 @@ def _first_seq_at_or_after(timestamp):
     )
 
 
-def fetch_page(start_timestamp, page_size, token=None):
-    """One page of the feed: see the module docstring for the cursor's guarantees."""
+def fetch_page(start_timestamp, page_size, token=None, partner=None):
+    """One page of the feed: see the module docstring for the cursor's guarantees.
+
+    With ``partner``, records how far that partner has now fetched (:func:`record_fetch`).
+    """
     if not 0 <= start_timestamp <= MAX_INT:
         raise InvalidRequest(f"startTimestamp must be between 0 and {MAX_INT}.")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -153,21 +158,44 @@ def fetch_page(start_timestamp, page_size, token=None):
             if first is None:
                 return Page([], None, start_timestamp, False)
             after, last_at = first - 1, start_timestamp
+        begin = after
         records, last, has_more = snapshots(after, page_size)
         if last is not None:
             after, last_at = last
+    if partner is not None and records:
+        record_fetch(partner, begin, after)
     return Page(records, encode_token(after, last_at) if has_more else None, last_at, has_more)
+
+
+def record_fetch(partner, after, last):
+    """Note that ``partner`` was given every change in ``(after, last]``.
+
+    ``Partner.fetched_seq`` moves to ``last`` only if the partner had already fetched
+    everything before: no change lies between its old position and ``after`` (a fetch
+    that starts later than where the partner is, skipping changes, does not count).
+    One UPDATE per page; the check is an empty range scan on the primary key when the
+    partner follows its own tokens or resumes from its ``nextSetTimestamp``.
+    """
+    skipped = Change.select(Change.seq).where(
+        (Change.seq > Partner.fetched_seq) & (Change.seq <= after)
+    )
+    (
+        Partner.update(fetched_seq=last)
+        .where((Partner.id == partner) & (Partner.fetched_seq < last) & ~fn.EXISTS(skipped))
+        .execute()
+    )
 
 
 # The page query, the feed's hot path, in plain SQL compiled once per parameter style:
 # the changes after a ``seq`` (one more than the page holds, to tell if more follow),
-# each with its signal, whether a partner holds or rated it, and one row per case
-# holding it (hence one change can span several rows; they are consecutive).
+# each with its signal, whether a partner holds or rated it, and one row per active case
+# and per withdrawn case holding it (hence one change can span several rows; they are
+# consecutive, and a hash in m active and n withdrawn cases gives m x n rows).
 PAGE_SQL = """
-SELECT p.seq, p.at, p.signal_id, p.signal_type, p.value, p.held, p.rated,
-       c.reference, c.status
+SELECT p.seq, p.at, p.signal_id, p.signal_type, p.value, p.deleted_at, p.held, p.rated,
+       c.reference, w.reference
 FROM (
-    SELECT ch.seq, ch.at, ch.signal_id, s.signal_type, s.value,
+    SELECT ch.seq, ch.at, ch.signal_id, s.signal_type, s.value, s.deleted_at,
            EXISTS (SELECT 1 FROM "partner_hash" ph WHERE ph.signal_id = s.id) AS held,
            EXISTS (SELECT 1 FROM "feedback" f WHERE f.signal_id = s.id) AS rated
     FROM "change" ch JOIN "signal" s ON s.id = ch.signal_id
@@ -177,6 +205,7 @@ FROM (
 ) p
 LEFT JOIN "case_hash" h ON h.signal_id = p.signal_id
 LEFT JOIN "case" c ON c.id = h.case_id
+LEFT JOIN "withdrawn_hash" w ON w.signal_id = p.signal_id
 ORDER BY p.seq
 """
 # Partners' verdicts on the signals changed in a seq range (only run when one has any).
@@ -210,11 +239,10 @@ def snapshots(after, page_size):
     cases; a second, only if some hash in the page has partner verdicts, gives those.
     Neither scans a table nor grows with anything but the page.
     """
-    records, held, rated, has_more = {}, set(), False, False
+    records, held, deleted, rated, has_more = {}, set(), set(), False, False
     seen, seq, at, record = 0, None, None, None
-    for row_seq, row_at, sid, kind, value, is_held, is_rated, reference, status in _query(
-        PAGE_SQL, after, page_size + 1
-    ):
+    for row in _query(PAGE_SQL, after, page_size + 1):
+        row_seq, row_at, sid, kind, value, deleted_at, is_held, is_rated, active, withdrawn = row
         if row_seq != seq:  # the first row of the next change
             seen += 1
             if seen > page_size:
@@ -233,30 +261,43 @@ def snapshots(after, page_size):
                 }
                 if is_held:
                     held.add(sid)
+                if deleted_at is not None:
+                    deleted.add(sid)
                 rated = rated or is_rated
             else:
                 record["lastModtimestamp"] = at
-        if reference is not None:
-            record["caseNumbers"][reference] = CASE_STATUS[status]
+        if withdrawn is not None:
+            record["caseNumbers"][withdrawn] = "Withdrawn"
+        if active is not None:
+            record["caseNumbers"][active] = "Active"
     if rated:
         for sid, value, tags, source in _query(FEEDBACK_SQL, after, seq):
             records[sid]["CSPFeedbacks"].append(
                 {"feedbackValue": value, "tags": json.loads(tags), "source": source}
             )
     for sid, record in records.items():
-        record["hashStatus"] = aggregate_status(record["caseNumbers"].values(), sid in held)
+        record["hashStatus"] = aggregate_status(
+            record["caseNumbers"].values(), sid in deleted, sid in held
+        )
     return list(records.values()), (seq, at) if records else None, has_more
 
 
-def aggregate_status(case_statuses, held_by_partner):
-    """Active while any active case or any partner holds the hash.
+def aggregate_status(case_statuses, deleted, held_by_partner):
+    """A hash's ``hashStatus``: it follows victims' cases only.
 
-    Withdrawn once every case holding it is withdrawn; Deleted when nothing holds it
-    any more (its cases were deleted).
+    Active while an active case holds it; Withdrawn once every case that held it is
+    withdrawn, Deleted after the retention period (:mod:`openncii.retention`). A hash
+    only partners sent (SubmitHashes) and no victim's case ever held is Received:
+    another platform's report, never a victim's request. A partner's copy never makes
+    a hash Active, so a partner that sends the feed back cannot undo a withdrawal.
     """
-    if held_by_partner or "Active" in case_statuses:
+    if "Active" in case_statuses:
         return "Active"
-    return "Withdrawn" if case_statuses else "Deleted"
+    if deleted:
+        return "Deleted"
+    if case_statuses:
+        return "Withdrawn"
+    return "Received" if held_by_partner else "Deleted"
 
 
 # -- validating what partners send ---------------------------------------------------
@@ -407,6 +448,7 @@ def submit_feedback(partner, items):
     Returns (number of hashes given feedback, hash values we do not hold).
     """
     with write_transaction():
+        changelog.lock()
         ids = _signal_ids(items)
         verdicts = {
             ids[item.signal_type, item.hash_value]: (item.value, item.tags)
@@ -419,8 +461,13 @@ def submit_feedback(partner, items):
 
 
 def submit_hashes(partner, items):
-    """Add hashes a partner found itself (with its verdict, if given) to the feed."""
+    """Add hashes a partner found itself (with its verdict, if given) to the feed.
+
+    They are that partner's copies, kept apart from victims' cases: see
+    :func:`aggregate_status`.
+    """
     with write_transaction():
+        changelog.lock()
         rows = list({(item.signal_type, item.hash_value) for item in items})
         for start in range(0, len(rows), 500):
             (

@@ -8,6 +8,7 @@ PIN hash; partners see a separate random ``Case.reference``, never the case numb
 import time
 
 from peewee import (
+    SQL,
     BigAutoField,
     BigIntegerField,
     BooleanField,
@@ -48,6 +49,9 @@ class Case(BaseModel):
     )
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
+    # The change log's last seq before this case's own changes: a partner that has
+    # fetched one of its hashes' changes after this point has that hash (see cases).
+    published_after = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
 class CaseSession(BaseModel):
@@ -85,6 +89,9 @@ class Signal(BaseModel):
         max_length=10, constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")]
     )
     value = CharField(max_length=64)  # lowercase hex
+    # When the feed started calling it Deleted: its last victim case was withdrawn
+    # longer ago than the retention period. Purged soon after (see openncii.retention).
+    deleted_at = BigIntegerField(null=True, index=True)
 
     class Meta:
         indexes = ((("signal_type", "value"), True),)
@@ -112,6 +119,25 @@ class Partner(BaseModel):
     active = BooleanField(default=True)
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
+    # The largest change seq this partner has fetched without a gap: every change up
+    # to it has reached the partner (one UPDATE per feed page, see openncii.exchange).
+    fetched_seq = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+
+class WithdrawnHash(BaseModel):
+    """A hash of a withdrawn case, kept only for the retention period.
+
+    The case itself (number, PIN hash, links to its hashes) is deleted when it is
+    withdrawn; this row is what partners still need: the case's partner-facing
+    ``reference`` marked ``Withdrawn`` beside the hash, so they delete their copies.
+    """
+
+    signal = ForeignKeyField(Signal, backref="withdrawals", index=False)  # see the unique index
+    reference = CharField(max_length=40)
+    withdrawn_at = BigIntegerField(index=True)
+
+    class Meta:
+        indexes = ((("signal", "reference"), True),)
 
 
 class PartnerHash(BaseModel):
@@ -173,6 +199,7 @@ MODELS = [
     Case,
     Signal,
     CaseHash,
+    WithdrawnHash,
     Partner,
     PartnerHash,
     Feedback,

@@ -265,7 +265,7 @@ def open_case(page, base, lang, number):
     tab_to(page, "#pin")
     page.keyboard.type(PIN)
     page.keyboard.press("Enter")
-    expect(page.get_by_test_id("case-hashes")).to_be_visible()
+    expect(page.get_by_test_id("case-files")).to_be_visible()
     return page.get_by_test_id("hash-value").all_text_contents()
 
 

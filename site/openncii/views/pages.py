@@ -1,6 +1,6 @@
 """Public helpdesk pages: home, FAQ, eligibility check, support directory, privacy."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 
 from ..forms import EligibilityForm
@@ -22,10 +22,21 @@ def home():
 @bp.get("/faq")
 @cached_page
 def faq_page():
-    topics = content.faq_topics(current_locale())
-    query = request.args.get("q", "").strip()[:100]
-    shown = faq.search(topics, query) if query else topics
+    topics, query = content.faq_topics(current_locale()), faq_query()
+    shown = faq.search(topics, query, content.search_rules(current_locale())) if query else topics
     return render_template("pages/faq.html", topics=topics, shown=shown, query=query)
+
+
+@bp.get("/faq/search.json")
+def faq_search():
+    """The anchors of the questions matching ``q``: the search box asks this as you type."""
+    lang = current_locale()
+    found = faq.search(content.faq_topics(lang), faq_query(), content.search_rules(lang))
+    return jsonify(questions=[question.slug for topic in found for question in topic.questions])
+
+
+def faq_query():
+    return request.args.get("q", "").strip()[:100]
 
 
 @bp.route("/eligibility", methods=["GET", "POST"])

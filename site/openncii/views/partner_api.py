@@ -24,7 +24,7 @@ from pathlib import Path
 import orjson
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from .. import assets, csrf, exchange, partners
+from .. import assets, csrf, exchange, partners, retention
 from ..limits import limiter
 
 bp = Blueprint("partner_api", __name__, url_prefix="/v1")
@@ -96,7 +96,10 @@ def fetch_hashes():
         start_timestamp=int_arg("startTimestamp", 0),
         page_size=int_arg("pageSize", 800),
         token=request.args.get("nextPageToken") or None,
+        partner=g.partner,
     )
+    if not page.has_more:  # a partner caught up: what it now has may be purgeable
+        retention.purge_due(current_app.config["WITHDRAWN_RETENTION_DAYS"])
     return Response(orjson.dumps(page.as_json()), mimetype="application/json")
 
 

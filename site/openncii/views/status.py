@@ -11,6 +11,7 @@ the browser's cache or history.
 import time
 from datetime import UTC, datetime, timedelta
 
+from babel.dates import format_date, format_time, get_datetime_format
 from flask import (
     Blueprint,
     abort,
@@ -22,7 +23,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import validate_csrf
@@ -30,7 +31,7 @@ from markupsafe import Markup
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from .. import case_sessions, cases, csrf
+from .. import case_sessions, cases, csrf, retention
 from ..forms import Form
 from ..i18n import left_to_right, localize
 from ..limits import client_key, limiter
@@ -42,11 +43,11 @@ LOOKUP_LIMIT = "10 per minute;50 per hour"
 STATES = {
     "received": (
         _l("Received"),
-        _l("We have this hash. It will be shared when partner platforms join."),
+        _l("We have this fingerprint. No partner platform has collected it yet."),
     ),
     "shared": (
         _l("Shared with partners"),
-        _l("Partner platforms have this hash and check new uploads against it."),
+        _l("Partner platforms have this fingerprint and check new uploads against it."),
     ),
     "under_review": (
         _l("Match found, under review"),
@@ -59,10 +60,6 @@ STATES = {
     "not_removed": (
         _l("Reviewed, not removed"),
         _l("A platform reviewed a match and decided it did not break its rules."),
-    ),
-    "withdrawn": (
-        _l("Withdrawn"),
-        _l("You withdrew this case. Partners have been told to stop using this hash."),
     ),
 }
 
@@ -192,19 +189,56 @@ def throttled(error):
 
 def render_case(case_id):
     status = cases.case_status(case_id)
+    if status is None:  # withdrawn (erased) since this browser signed in
+        session.pop("case", None)
+        return redirect(url_for("status.lookup"))
     return render_template(
         "status/case.html",
         case=status,
         number=cases.format_case_number(status.number),
+        summary=summary(status),
         states=STATES,
         when=when,
         show_names=current_app.config["SHOW_PARTNER_NAMES"],
+        retention_days=current_app.config["WITHDRAWN_RETENTION_DAYS"],
+    )
+
+
+def summary(status):
+    """The case in one plain sentence: "2 pictures and 1 video — no matches yet"."""
+    pictures, videos = status.count("picture"), status.count("video")
+    parts = []
+    if pictures:
+        parts.append(ngettext("%(num)d picture", "%(num)d pictures", pictures))
+    if videos:
+        parts.append(ngettext("%(num)d video", "%(num)d videos", videos))
+    files = (
+        _("%(pictures)s and %(videos)s", pictures=parts[0], videos=parts[1])
+        if len(parts) == 2
+        else parts[0]
+    )
+    if not status.matches:
+        return _("%(files)s — no matches yet", files=files)
+    return ngettext(
+        "%(files)s — %(num)d match found",
+        "%(files)s — %(num)d matches found",
+        status.matches,
+        files=files,
     )
 
 
 def when(timestamp):
-    """A unix time as the person's locale writes a date and time."""
-    return format_datetime(datetime.fromtimestamp(timestamp, UTC), "long")
+    """A unix time as the person's locale writes a date and time, to the minute (UTC)."""
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    locale = get_locale()
+    pattern = get_datetime_format("long", locale=locale).replace("'", "")
+    return (
+        pattern.replace("{1}", format_date(moment, "long", locale=locale)).replace(
+            "{0}", format_time(moment, "short", locale=locale)
+        )
+        + " "
+        + format_time(moment, "z", locale=locale)
+    )
 
 
 @bp.post("/withdraw")
@@ -229,7 +263,13 @@ def withdraw():
     cases.withdraw(case_id)
     case_sessions.end_all(case_id)
     session.pop("case", None)
-    flash(_("Your case is withdrawn. Partners have been told to stop using its hashes."))
+    retention.purge_due(current_app.config["WITHDRAWN_RETENTION_DAYS"])
+    flash(
+        _(
+            "Your case is withdrawn. Its number and PIN are deleted, and partner platforms are "
+            "told to delete its fingerprints when they next collect updates."
+        )
+    )
     return redirect(url_for("status.lookup"))
 
 

@@ -248,6 +248,7 @@ def render_done(handover, saved_form, email_form):
             saved_form=saved_form,
             email_form=email_form,
             show_email=bool(handover and mail_enabled() and not handover.emailed),
+            minutes=case_sessions.NEW_CASE_SECONDS // 60,
         )
     )
     response.headers["Cache-Control"] = "no-store"
