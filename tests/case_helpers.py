@@ -1,10 +1,14 @@
-"""Helpers for the case-store tests: request bodies, creating cases, database snapshots."""
+"""Helpers for the case tests: request bodies, creating cases, database snapshots, and
+reading a case page as its owner sees it."""
 
+import re
 import secrets
 import subprocess
 from pathlib import Path
 
+import requests
 from conftest import csrf_token_of
+from openncii import cases
 from openncii.models import MODELS
 
 PIN = "tulip-river-7"
@@ -23,6 +27,11 @@ def case_body(hashes=None, pin=PIN, **extra):
     if hashes is None:
         hashes = [image_hash(), video_hash(), image_hash(frameOf=1), image_hash()]
     return {"pin": pin, "hashes": hashes, "consent": True, **extra}
+
+
+def as_read(response):
+    """The page as a person reads it: without tags (the case number's groups are elements)."""
+    return re.sub(r"<[^>]+>", "", response.get_data(as_text=True))
 
 
 def csrf_token(client, lang="en"):
@@ -66,3 +75,23 @@ def database_dump(app):
             if Path(f"{path}{suffix}").exists()
         )
     return subprocess.run(["pg_dump", "--no-owner", url], check=True, capture_output=True).stdout
+
+
+def case_page_states(base_url, number, pin=PIN):
+    """Sign in to the case page as the victim; return {hash value: (state, partner reports)}."""
+    with requests.Session() as browser:
+        token = csrf_token_of(browser.get(f"{base_url}/en/status").text)
+        page = browser.post(
+            f"{base_url}/en/status",
+            data={"csrf_token": token, "case_number": cases.format_case_number(number), "pin": pin},
+        )
+        assert page.status_code == 200, page.text
+    states = {}
+    for row in page.text.split('data-testid="case-file"')[1:]:
+        value = re.search(r'data-testid="hash-value">([0-9a-f]+)<', row).group(1)
+        reports = re.search(r'data-testid="partner-reports">(.*?)</ul>', row, re.S)
+        states[value] = (
+            re.search(r'data-state="(\w+)"', row).group(1),
+            " ".join(re.sub(r"<[^>]+>", "", reports.group(1)).split()) if reports else "",
+        )
+    return states

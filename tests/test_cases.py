@@ -1,12 +1,14 @@
-"""The case store without HTTP: numbers, PINs, validation, writing, lockout, status, stats."""
+"""The case store without HTTP: numbers, PINs, validation, writing, status, stats.
+
+Signing in and its lockout: tests/test_sign_in.py."""
 
 import bcrypt
 import pytest
 from case_helpers import case_body, image_hash, video_hash
 from hypothesis import given
 from hypothesis import strategies as st
-from openncii import cases
-from openncii.models import Case, CaseHash, Change, Feedback, Partner, Signal
+from openncii import cases, exchange
+from openncii.models import Case, CaseHash, Change, Feedback, Partner, Signal, WithdrawnHash
 
 ROUNDS = 4
 numbers = st.text(alphabet=cases.ALPHABET, min_size=14, max_size=14).map(
@@ -214,73 +216,19 @@ def test_cases_share_signals_for_the_same_hash(db):
     assert CaseHash.select().count() == 3
 
 
-def test_withdraw_is_final_and_logged_once(db):
+def test_withdraw_erases_the_case_and_is_logged_once(db):
     case = Case.get(Case.number == create())
     assert cases.withdraw(case.id) is True
     assert cases.withdraw(case.id) is False
-    assert Case.get_by_id(case.id).status == "withdrawn"
+    assert Case.get_or_none(Case.id == case.id) is None  # number and PIN hash are gone
+    assert CaseHash.select().count() == 0
+    assert {(row.reference, row.signal_id) for row in WithdrawnHash.select()} == {
+        (case.reference, signal.id) for signal in Signal.select()
+    }
     assert Change.select().where(Change.reason == "case_withdrawn").count() == 4
     seqs = [change.seq for change in Change.select().order_by(Change.seq)]
     ats = [change.at for change in Change.select().order_by(Change.seq)]
     assert ats == sorted(ats) and len(set(seqs)) == len(seqs)
-
-
-# ------------------------------------------------------------- opening a case
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1_800_000_000
-
-    def __call__(self):
-        return self.now
-
-
-def test_right_pin_opens_and_wrong_pin_or_unknown_case_does_not(db):
-    number = create()
-    assert cases.check_pin(number, case_body()["pin"], ROUNDS).number == number
-    assert cases.check_pin(number, "wrong-pin-1", ROUNDS) is None
-    assert cases.check_pin(cases.new_case_number(), case_body()["pin"], ROUNDS) is None
-    assert cases.check_pin(None, "anything", ROUNDS) is None
-
-
-def test_unknown_case_costs_a_bcrypt_check_like_a_wrong_pin(db, monkeypatch):
-    checked = []
-    real = bcrypt.checkpw
-    monkeypatch.setattr(
-        cases.bcrypt, "checkpw", lambda pin, stored: checked.append(stored[:7]) or real(pin, stored)
-    )
-    number = create()
-    cases.check_pin(number, "wrong-pin-1", ROUNDS)
-    cases.check_pin(cases.new_case_number(), "wrong-pin-1", ROUNDS)
-    assert checked == [b"$2b$04$", b"$2b$04$"]
-
-
-def test_lockout_after_five_failures_grows_and_resets(db):
-    pin, clock = case_body()["pin"], Clock()
-    number = create()
-    for _ in range(4):
-        assert cases.check_pin(number, "wrong-pin-1", ROUNDS, clock) is None
-    assert cases.check_pin(number, pin, ROUNDS, clock) is not None  # success resets the count
-    for _ in range(5):
-        cases.check_pin(number, "wrong-pin-1", ROUNDS, clock)
-    case = Case.get(Case.number == number)
-    assert case.locked_until == clock.now + 60
-    assert cases.check_pin(number, pin, ROUNDS, clock) is None  # locked: even the right PIN
-    cases.check_pin(number, "wrong-pin-1", ROUNDS, clock)
-    assert Case.get(Case.number == number).failed_attempts == 5  # tries while locked don't count
-    clock.now += 61
-    cases.check_pin(number, "wrong-pin-1", ROUNDS, clock)
-    assert Case.get(Case.number == number).locked_until == clock.now + 120
-    clock.now += 121
-    assert cases.check_pin(number, pin, ROUNDS, clock) is not None
-    case = Case.get(Case.number == number)
-    assert (case.failed_attempts, case.locked_until) == (0, 0)
-
-
-def test_lock_grows_to_a_day_at_most():
-    assert [cases.lock_seconds(n) for n in (5, 6, 7)] == [60, 120, 240]
-    assert cases.lock_seconds(40) == 24 * 3600
 
 
 # ------------------------------------------------------------- case status
@@ -308,13 +256,17 @@ def test_status_follows_partner_feedback(db):
         "under_review",
         "blocked",
         "not_removed",
-        "shared",
+        "received",  # no partner has fetched it yet
     ]
+    exchange.fetch_page(0, 800, partner=beta)
+    status = cases.case_status(case.id)
+    assert [item.state for item in status.hashes][3] == "shared"
+    assert [item.partners for item in status.hashes] == [1, 1, 1, 1] and status.partners == 1
     assert status.hashes[1].reports == [("Alpha", "blocked"), ("Beta", "not_removed")]
     assert status.hashes[1].changed_at == case.updated_at + 30
     assert status.hashes[3].changed_at == case.updated_at
     cases.withdraw(case.id)
-    assert {item.state for item in cases.case_status(case.id).hashes} == {"withdrawn"}
+    assert cases.case_status(case.id) is None
 
 
 def test_stats_are_aggregate_counts(db):
@@ -326,7 +278,7 @@ def test_stats_are_aggregate_counts(db):
     figures = cases.stats()
     assert figures == {
         "cases": {"active": 1, "withdrawn": 1},
-        "case_hashes": {"ImagePDQ": 3, "VideoMD5": 2},
+        "case_hashes": {"ImagePDQ": 3, "VideoMD5": 1},
         "distinct_hashes": 5,
         "partners": {"active": 1, "total": 1},
         "feedback_by_partner": {"Alpha": {"Blocked": 1}},

@@ -120,11 +120,15 @@ def test_withdrawal_is_published_per_case_and_in_aggregate(storage_app, clock):
     }
 
 
-def test_aggregate_status():
-    assert exchange.aggregate_status(["Withdrawn", "Active"], False) == "Active"
-    assert exchange.aggregate_status(["Withdrawn"], True) == "Active"
-    assert exchange.aggregate_status(["Withdrawn", "Withdrawn"], False) == "Withdrawn"
-    assert exchange.aggregate_status([], False) == "Deleted"
+def test_aggregate_status_follows_victims_cases_only():
+    status = exchange.aggregate_status
+    assert status(["Withdrawn", "Active"], False, False) == "Active"
+    assert status(["Active"], False, True) == "Active"
+    assert status(["Withdrawn"], False, True) == "Withdrawn"  # a partner copy changes nothing
+    assert status(["Withdrawn", "Withdrawn"], False, False) == "Withdrawn"
+    assert status([], True, True) == "Deleted"
+    assert status([], False, True) == "Received"  # only partners ever sent it
+    assert status([], False, False) == "Deleted"
 
 
 def feedback_items(*entries):
@@ -193,7 +197,8 @@ def test_partner_hashes_join_the_feed(storage_app, clock):
         _, latest, _ = sync()
         assert exchange.submit_hashes(partner, items[1:2]) == 1  # already held: no change
         _, again, _ = sync(latest[MD5[0]]["lastModtimestamp"] + 1)
-    assert latest[MD5[0]]["hashStatus"] == "Active" and latest[MD5[0]]["caseNumbers"] == {}
+    assert latest[MD5[0]]["hashStatus"] == "Received" and latest[MD5[0]]["caseNumbers"] == {}
+    assert latest[PDQ[0]]["hashStatus"] == "Active"  # a victim's case holds it
     assert latest[MD5[0]]["signalType"] == "VideoMD5"
     assert latest[PDQ[0]]["CSPFeedbacks"] == [
         {"feedbackValue": "Blocked", "tags": ["seen"], "source": "ExampleSocial"}

@@ -21,7 +21,12 @@ ALLOWED_TOKENS = {
     "under18_name",
     "under18_url",
     "max_files",
+    "retention_days",
+    "picture_formats",
+    "video_formats",
 }
+CONDITIONS = {"mail", "government"}
+CONDITION = re.compile(r"\{if (not )?([a-z_0-9]+)\}(.*?)\{end\}", re.DOTALL)
 # Our own pages, relative to the FAQ page URL /<lang>/faq.
 OUR_PAGES = {"eligibility", "support", "submit", "status"}
 
@@ -121,7 +126,10 @@ def test_same_slugs_per_file_as_reference(locale):
 @pytest.mark.parametrize("locale", LOCALES)
 def test_only_known_tokens(locale):
     for slug, text, answer in questions_of(locale):
-        unknown = set(TOKEN.findall(text + "\n" + answer)) - ALLOWED_TOKENS
+        both = text + "\n" + answer
+        conditions = {name for _, name, _ in CONDITION.findall(both)}
+        assert conditions <= CONDITIONS, f"{locale} #{slug}: unknown conditions"
+        unknown = set(TOKEN.findall(CONDITION.sub(r"\3", both))) - ALLOWED_TOKENS
         assert not unknown, f"{locale} #{slug}: unknown tokens {unknown}"
 
 

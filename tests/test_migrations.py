@@ -4,9 +4,19 @@ A fresh installation runs every step from the frozen v0001 on; a model changed w
 a new step (or a step that doesn't match its model) makes the two schemas differ.
 """
 
-from conftest import new_postgres_database
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from conftest import app_config, new_postgres_database
+from openncii import create_app, migrations
 from openncii.db import is_postgres, open_database
 from openncii.models import MODELS
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 SQLITE_SCHEMA = """SELECT type, name, tbl_name, sql FROM sqlite_master
                    WHERE name NOT LIKE 'sqlite_%' AND tbl_name != 'schema_version'"""
@@ -57,3 +67,35 @@ def test_postgres_migrations_match_the_models(make_app, tmp_path):
         declared = declared_schema(declared_url, tmp_path)
     assert migrated == declared
     assert any(row[1] == "change_at_seq" for row in migrated if len(row) == 3)
+
+
+def test_processes_starting_at_once_migrate_once_and_all_start(tmp_path):
+    """Six apps (as six workers would) set up one new database at the same moment, on
+    each database: the lock makes the others wait, none fails, the schema is complete."""
+    with new_postgres_database() as postgres_url:
+        for url in (f"sqlite:///{tmp_path / 'racing.sqlite3'}", postgres_url):
+            barrier = threading.Barrier(6)
+
+            def start(_, url=url, barrier=barrier):
+                barrier.wait(timeout=60)
+                app = create_app(app_config(url))
+                app.extensions["openncii_db"].close()
+                return app.extensions["openncii_schema"]
+
+            with ThreadPoolExecutor(6) as pool:
+                results = list(pool.map(start, range(6)))
+            latest = migrations.latest_version()
+            assert sorted(results) == [(0, latest)] + [(latest, latest)] * 5
+
+
+def test_db_upgrade_command_reports_what_it_did(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    env = {**os.environ, "OPENNCII_DATABASE_URL": url, "OPENNCII_SECRET_KEY": "cli-test"}
+    command = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "db", "upgrade"]
+    done = subprocess.run(command, cwd=PROJECT, env=env, capture_output=True, text=True)
+    latest = migrations.latest_version()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"Upgraded the schema from version 0 to {latest}."
+
+    again = create_app(app_config(url)).test_cli_runner().invoke(args=["db", "upgrade"])
+    assert again.output.strip() == f"The schema is up to date (version {latest})."

@@ -2,14 +2,13 @@
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import csrf_token_of
+from case_helpers import case_page_states
 from hypothesis import HealthCheck, given, settings
 from openncii import cases, exchange, partners
 from openncii.models import Case, Feedback, PartnerHash, Signal
@@ -74,26 +73,6 @@ def resume(client, checkpoint):
     }, newer
 
 
-def case_page_states(base_url, number):
-    """Sign in to the case page as the victim; return {hash value: (state, partner reports)}."""
-    with requests.Session() as browser:
-        token = csrf_token_of(browser.get(f"{base_url}/en/status").text)
-        page = browser.post(
-            f"{base_url}/en/status",
-            data={"csrf_token": token, "case_number": cases.format_case_number(number), "pin": PIN},
-        )
-        assert page.status_code == 200, page.text
-    states = {}
-    for row in page.text.split('data-testid="case-hash"')[1:]:
-        value = re.search(r'data-testid="hash-value">([0-9a-f]+)<', row).group(1)
-        reports = re.search(r'data-testid="partner-reports">(.*?)</ul>', row, re.S)
-        states[value] = (
-            re.search(r'data-state="(\w+)"', row).group(1),
-            " ".join(re.sub(r"<[^>]+>", "", reports.group(1)).split()) if reports else "",
-        )
-    return states
-
-
 def test_partner_sync_feedback_and_withdrawal_with_the_real_client(storage_app, serve, clock):
     storage_app.config["SHOW_PARTNER_NAMES"] = True
     with storage_app.app_context():
@@ -130,7 +109,7 @@ def test_partner_sync_feedback_and_withdrawal_with_the_real_client(storage_app, 
         {"nudity"},
         "ExampleSocial",
     )
-    assert case_page_states(base_url, first.number) == {
+    assert case_page_states(base_url, first.number, PIN) == {
         PDQ[0]: ("blocked", "ExampleSocial: Blocked"),
         PDQ[1]: ("under_review", "ExampleSocial: Match found, under review"),
         MD5: ("shared", ""),
@@ -162,7 +141,8 @@ def test_partner_hashes_with_the_real_client(app, serve):
     )
     records, _ = fetch_all(client)
     assert set(records) == {PDQ[0], PDQ[3], MD5}
-    assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Active
+    assert records[PDQ[3]].hashStatus is StopNCIICaseStatus.Received  # no victim case holds it
+    assert records[PDQ[0]].hashStatus is StopNCIICaseStatus.Active
     assert records[PDQ[3]].caseNumbers == {}
     assert [(f.feedbackValue, f.tags, f.source) for f in records[PDQ[3]].CSPFeedbacks] == [
         (StopNCIICSPFeedbackValue.Blocked, {"found-it"}, "ExampleSocial")
@@ -319,6 +299,17 @@ def test_rate_limit_is_per_partner(make_app, serve):
     assert limited.json()["error"]
     assert 0 < int(limited.headers["Retry-After"]) <= 60
     assert fetch(calm).status_code == 200
+
+
+def test_feed_pages_go_uncompressed_and_other_answers_compressed(live):
+    base_url, headers, _ = live
+    page = requests.get(
+        f"{base_url}/v1/FetchHashes", headers={**headers, "Accept-Encoding": "gzip"}
+    )
+    assert "Content-Encoding" not in page.headers
+    assert page.headers["Content-Type"] == "application/json" and page.json()["count"] == 1
+    document = requests.get(f"{base_url}/v1/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert document.headers["Content-Encoding"] == "gzip"
 
 
 def test_openapi_document_describes_this_implementation(live):

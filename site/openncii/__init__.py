@@ -1,12 +1,11 @@
 """OpenNCII: hashes of intimate images, computed on the person's own device."""
 
-import os
 from pathlib import Path
 
 from flask import Flask, redirect, url_for
 from flask_wtf import CSRFProtect
 
-from . import assets, cli, config, db, errors, i18n, limits, pagecache, security
+from . import assets, cli, config, db, errors, i18n, limits, pagecache, proxy, security
 from .helpdesk import support
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +32,13 @@ def create_app(test_config=None):
     app.config.update(config.from_environment())
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    config.private_folder(app.instance_path)
     if not app.config["SECRET_KEY"]:
+        if db.is_postgres_url(app.config["DATABASE_URL"]):
+            raise config.ConfigError(config.SECRET_KEY_REQUIRED)
         app.config["SECRET_KEY"] = config.instance_secret_key(app.instance_path)
 
+    proxy.init_app(app)
     security.init_app(app)
     assets.init_app(app)
     i18n.init_app(app)

@@ -25,6 +25,12 @@ COMPRESSED_TYPES = [
 compress = Compress()
 
 
+def uncompressed(view):
+    """Decorator: send this view's responses as they are (see views/partner_api.py)."""
+    view.openncii_uncompressed = True
+    return view
+
+
 @lru_cache(maxsize=512)
 def fingerprint(path, mtime_ns):
     """Short content hash of a file (``mtime_ns`` only keys the cache)."""
@@ -38,6 +44,7 @@ def init_app(app):
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     # Level 4 is three times faster than the default 6 on our pages, for ~4% more bytes.
     app.config.setdefault("COMPRESS_LEVEL", 4)
+    app.config["COMPRESS_REGISTER"] = False  # compress_response below decides
     compress.init_app(app)
     static_folder = Path(app.static_folder)
 
@@ -47,6 +54,13 @@ def init_app(app):
             path = static_folder / values["filename"]
             if path.is_file():
                 values["v"] = fingerprint(str(path), path.stat().st_mtime_ns)
+
+    @app.after_request
+    def compress_response(response):
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "openncii_uncompressed", False):
+            return response
+        return compress.after_request(response)
 
     @app.after_request
     def cache_fingerprinted(response):

@@ -1,12 +1,15 @@
 """Operator commands: ``flask --app wsgi cases stats`` (and other groups beside it)."""
 
+import datetime
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from . import cases, partners
-from .db import database
+from . import cases, db, partners, retention
+from .db import compact_log, database
+from .helpdesk import support
 
 cases_cli = AppGroup("cases", help="Cases: aggregate figures only, never one case's details.")
 
@@ -36,6 +39,23 @@ def stats_command(as_json):
             f"Feedback from {name}: "
             + ", ".join(f"{count} {value}" for value, count in values.items())
         )
+
+
+@cases_cli.command("purge")
+def purge_command():
+    """Erase withdrawn hashes whose retention has passed; trim the feed's change log.
+
+    Run it daily (cron or a systemd timer); see docs/operating.md.
+    """
+    days = current_app.config["WITHDRAWN_RETENTION_DAYS"]
+    with database.connection_context():
+        done = retention.purge(days, prune=True)
+        compact_log()
+    click.echo(
+        f"Retention {days} days: {done.expired} withdrawn references expired, "
+        f"{done.deleted} hashes now Deleted, {done.purged} hash values purged, "
+        f"{done.pruned} superseded changes dropped."
+    )
 
 
 partners_cli = AppGroup("partners", help="Partner platforms and their API keys.")
@@ -116,6 +136,58 @@ def match_usage(days):
         )
 
 
+support_cli = AppGroup("support", help="The support directory in content/support/.")
+
+
+@support_cli.command("check")
+def check_support():
+    """List entries to check again: stale, not from the organisation's own site, incomplete.
+
+    Exits with status 1 when anything is listed, so it can run from cron.
+    """
+    directory = current_app.extensions["openncii_support"]
+    findings = support.check_directory(
+        directory, datetime.date.today(), current_app.config["LANGUAGES"]
+    )
+    for slug, problem in findings:
+        click.echo(f"{slug}: {problem}")
+    entries = len({slug for slug, _ in findings})
+    if findings:
+        click.echo(f"{entries} of {len(directory)} entries need checking.")
+        raise SystemExit(1)
+    click.echo(f"All {len(directory)} entries are up to date.")
+
+
+db_cli = AppGroup("db", help="The database: schema upgrades and backups.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the SQLite database to a new file PATH, safely while the service runs."""
+    try:
+        with database.connection_context():
+            target = db.backup(path)
+    except db.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {target}.")
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Bring the schema up to date (the app also does it, under a lock, when it starts).
+
+    Run it before starting new code's workers, so that none of them has to wait.
+    """
+    before, after = current_app.extensions["openncii_schema"]
+    if before == after:
+        click.echo(f"The schema is up to date (version {after}).")
+    else:
+        click.echo(f"Upgraded the schema from version {before} to {after}.")
+
+
 def init_app(app):
+    app.cli.add_command(db_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)
+    app.cli.add_command(support_cli)

@@ -3,22 +3,51 @@
 Models bind to :data:`database`, a proxy that resolves to the database of the Flask app
 in the current app context (so several apps, e.g. one per backend in the tests, can live
 in one process), or to the most recently initialised one outside any app context.
+
+Waiting: every SQLite connection waits up to 15 s for another's write lock
+(``busy_timeout``); every PostgreSQL connection waits as long for a row or table lock
+(``lock_timeout``) and 5 s to connect, so that a database that is gone shows as a
+calm 503 (see :func:`is_unavailable`) rather than a hung page. The pool checks a
+connection before lending it, so the service resumes by itself when the database
+is back.
 """
 
+import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
 from flask import current_app, has_app_context
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    DatabaseProxy,
+    InterfaceError,
+    OperationalError,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse.db_url import parse as parse_url
-from playhouse.pool import PooledPostgresqlDatabase
+from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
 
+POSTGRES_SCHEMES = {"postgres", "postgresql"}
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 15000,
     "synchronous": "normal",
+    # Deleted rows are overwritten with zeros, not left in free pages: what a
+    # withdrawal or a purge erases is gone from the file (see openncii.retention).
+    "secure_delete": 1,
 }
+POSTGRES_CONNECT_SECONDS = 5
+POSTGRES_OPTIONS = "-c lock_timeout=15s"
+# What SQLite says when the file can't be reached or written, as opposed to a bug.
+SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "disk is full",
+    "disk i/o error",
+    "unable to open database",
+    "readonly database",
+)
 
 
 class AppDatabase(DatabaseProxy):
@@ -41,6 +70,19 @@ class AppDatabase(DatabaseProxy):
 database = AppDatabase()
 
 
+def is_postgres_url(url):
+    return urlparse(url or "").scheme in POSTGRES_SCHEMES
+
+
+def private_file(path):
+    """Create ``path`` if missing, and make it readable by this user only (0600).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
 def open_database(url, instance_path):
     """Create (not connect) the peewee database an ``OPENNCII_DATABASE_URL`` names."""
     if not url:
@@ -48,9 +90,15 @@ def open_database(url, instance_path):
     scheme = urlparse(url).scheme
     if scheme == "sqlite":
         path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
+        if path != ":memory:":
+            private_file(path)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
-    if scheme in {"postgres", "postgresql"}:
-        params = parse_url(url)
+    if scheme in POSTGRES_SCHEMES:
+        params = {
+            "connect_timeout": POSTGRES_CONNECT_SECONDS,
+            "options": POSTGRES_OPTIONS,
+            **parse_url(url),
+        }
         return PooledPostgresqlDatabase(
             params.pop("database"),
             max_connections=32,
@@ -67,6 +115,57 @@ def is_postgres(db=None):
     return isinstance(db, PostgresqlDatabase)
 
 
+class BackupError(Exception):
+    """A backup could not be made; the message says why and what to do instead."""
+
+
+PG_DUMP_ADVICE = (
+    "This service runs on PostgreSQL: back it up with pg_dump, e.g. "
+    '`pg_dump --format=custom --file=PATH "$OPENNCII_DATABASE_URL"` '
+    "(see docs/operating.md)."
+)
+
+
+def backup(path, db=None):
+    """Copy the SQLite database to a new file ``path`` (0600) while the service runs.
+
+    SQLite's online backup API copies a consistent snapshot, WAL included, without
+    stopping writers for long. The copy is made beside ``path`` and renamed into place,
+    so ``path`` never holds half a backup.
+    """
+    db = database.obj if db is None else db
+    if is_postgres(db):
+        raise BackupError(PG_DUMP_ADVICE)
+    target = Path(path)
+    if target.exists():
+        raise BackupError(f"{target} exists already: choose a new file name.")
+    partial = target.with_name(f".{target.name}.partial")
+    private_file(partial)
+    try:
+        with sqlite3.connect(partial) as copy:
+            db.connection().backup(copy)
+        copy.close()
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def is_unavailable(error):
+    """Whether ``error`` means the database can't be reached or written just now.
+
+    Such errors pass: the visitor gets a 503 and the service carries on. Anything else
+    from the database (a constraint, a bug in a query) is a real error.
+    """
+    if isinstance(error, (MaxConnectionsExceeded, InterfaceError)):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if is_postgres():
+        return True  # psycopg's OperationalError: connection lost or refused, timeouts
+    return any(part in str(error).lower() for part in SQLITE_UNAVAILABLE)
+
+
 def write_transaction():
     """A transaction that takes the write lock up front.
 
@@ -78,6 +177,15 @@ def write_transaction():
     return database.atomic("IMMEDIATE")
 
 
+def compact_log():
+    """Empty SQLite's write-ahead log, which still holds pages as they were before a delete.
+
+    Nothing to do on PostgreSQL, whose dead rows are vacuumed away.
+    """
+    if not is_postgres():
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def init_app(app):
     from . import migrations
 
@@ -86,7 +194,7 @@ def init_app(app):
     database.initialize(db)
     with app.app_context():
         with database.connection_context():
-            migrations.migrate()
+            app.extensions["openncii_schema"] = migrations.migrate()
 
     # Connections open lazily on a request's first query (peewee's autoconnect), so
     # pages that never touch the database don't pay for one.

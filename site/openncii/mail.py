@@ -20,7 +20,12 @@ from flask_babel import gettext as _
 
 from .cases import format_case_number
 
-ADDRESS = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+# One mailbox, nothing else: a dot-atom local part (letters of any script, digits and
+# RFC 5322's atext symbols; no quotes, commas, semicolons, angle brackets, spaces or
+# control characters) and a domain of at least two labels of letters, digits and hyphens.
+LOCAL_PART = r"[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*"
+DOMAIN_LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
+ADDRESS = re.compile(rf"{LOCAL_PART}@{DOMAIN_LABEL}(?:\.{DOMAIN_LABEL})+")
 TIMEOUT = 20
 
 
@@ -29,7 +34,9 @@ class MailError(Exception):
 
 
 def is_address(text):
-    return len(text) <= 254 and bool(ADDRESS.fullmatch(text))
+    """True for one plain address (``name@example.org``), never a list or a display name."""
+    local, _, _ = text.partition("@")
+    return len(text) <= 254 and len(local) <= 64 and bool(ADDRESS.fullmatch(text))
 
 
 def build_message(sender, recipient, number, org_name):
@@ -66,7 +73,7 @@ def send_case_number(smtp_url, sender, recipient, number, org_name):
     message = build_message(sender, recipient, number, org_name)
     try:
         with _connect(smtp_url) as smtp:
-            smtp.send_message(message)
+            smtp.send_message(message, to_addrs=[recipient])  # never read from headers
     except (smtplib.SMTPException, OSError):
         raise MailError() from None  # drop the cause: it may quote the address
 

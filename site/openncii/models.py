@@ -54,8 +54,37 @@ class Case(BaseModel):
     )
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
-    failed_attempts = IntegerField(default=0)
+    # The change log's last seq before this case's own changes: a partner that has
+    # fetched one of its hashes' changes after this point has that hash (see cases).
+    published_after = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+
+class CaseSession(BaseModel):
+    """A browser's hold on one case: signed in to it, or about to be shown its new number.
+
+    The browser's cookie carries a random token; this row keeps only its SHA-256, so a
+    copy of the database opens nothing. Deleting the row ends the session at once
+    (sign-out, withdrawal, quick exit): see :mod:`openncii.case_sessions`.
+    """
+
+    token_hash = CharField(max_length=64, unique=True)
+    case = ForeignKeyField(Case, backref="sessions", on_delete="CASCADE")
+    purpose = CharField(max_length=10, constraints=[Check("purpose IN ('signed_in', 'new_case')")])
+    expires_at = BigIntegerField(index=True)
+    emailed = BooleanField(default=False)  # new_case: the number was e-mailed once
+
+
+class SignInAttempts(BaseModel):
+    """Sign-in tries counted in one bucket (a case number, or a number + visitor pair).
+
+    ``bucket`` is a SHA-256, never the case number or visitor key itself: see the
+    lockout design in :mod:`openncii.cases`.
+    """
+
+    bucket = CharField(max_length=64, unique=True)
+    failures = IntegerField(default=0)
     locked_until = BigIntegerField(default=0)
+    expires_at = BigIntegerField(index=True)
 
 
 class Signal(BaseModel):
@@ -65,6 +94,9 @@ class Signal(BaseModel):
         max_length=10, constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")]
     )
     value = CharField(max_length=64)  # lowercase hex
+    # When the feed started calling it Deleted: its last victim case was withdrawn
+    # longer ago than the retention period. Purged soon after (see openncii.retention).
+    deleted_at = BigIntegerField(null=True, index=True)
 
     class Meta:
         indexes = ((("signal_type", "value"), True),)
@@ -92,8 +124,27 @@ class Partner(BaseModel):
     active = BooleanField(default=True)
     created_at = BigIntegerField(default=now)
     updated_at = BigIntegerField(default=now)
+    # The largest change seq this partner has fetched without a gap: every change up
+    # to it has reached the partner (one UPDATE per feed page, see openncii.exchange).
+    fetched_seq = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     # A match through MatchHashes records PendingReview from this partner on the hash.
     match_feedback = BooleanField(default=True, constraints=[SQL("DEFAULT TRUE")])
+
+
+class WithdrawnHash(BaseModel):
+    """A hash of a withdrawn case, kept only for the retention period.
+
+    The case itself (number, PIN hash, links to its hashes) is deleted when it is
+    withdrawn; this row is what partners still need: the case's partner-facing
+    ``reference`` marked ``Withdrawn`` beside the hash, so they delete their copies.
+    """
+
+    signal = ForeignKeyField(Signal, backref="withdrawals", index=False)  # see the unique index
+    reference = CharField(max_length=40)
+    withdrawn_at = BigIntegerField(index=True)
+
+    class Meta:
+        indexes = ((("signal", "reference"), True),)
 
 
 class PartnerHash(BaseModel):
@@ -150,4 +201,31 @@ class MatchUsage(BaseModel):
         indexes = ((("partner", "day"), True),)
 
 
-MODELS = [Case, Signal, CaseHash, Partner, PartnerHash, Feedback, Change, MatchUsage]
+class CaseRequest(BaseModel):
+    """A recent ``POST /api/cases`` that carried an idempotency key, so a retry finds its case.
+
+    Kept for :data:`openncii.cases.REQUEST_SECONDS`, then deleted. It holds no key and
+    no PIN: the SHA-256 of the key (random, from the browser), an HMAC of the hashes sent
+    keyed *with the key itself* (meaningless without it), and the case it made.
+    """
+
+    key_hash = CharField(max_length=64, unique=True)
+    body_digest = CharField(max_length=64)
+    case = ForeignKeyField(Case, backref="requests", on_delete="CASCADE")
+    expires_at = BigIntegerField(index=True)
+
+
+MODELS = [
+    Case,
+    Signal,
+    CaseHash,
+    WithdrawnHash,
+    Partner,
+    PartnerHash,
+    Feedback,
+    Change,
+    CaseSession,
+    SignInAttempts,
+    CaseRequest,
+    MatchUsage,
+]

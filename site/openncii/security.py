@@ -60,6 +60,39 @@ class DropClientAddress(logging.Filter):
         return True
 
 
+class ScrubRequestDetails(logging.Filter):
+    """Remove IP addresses and query strings from a log record (message and traceback).
+
+    For servers' own logs (gunicorn's error log, see ``gunicorn.conf.py``), which
+    quote the client address and the request line of a malformed request, and for the
+    app's log of unexpected errors.
+    """
+
+    IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
+    IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])")
+    QUERY = re.compile(r"\?[^\s'\"]*")
+
+    @classmethod
+    def scrub(cls, text):
+        text = cls.QUERY.sub("?-", text)
+        return cls.IPV6.sub("-", cls.IPV4.sub("-", text))
+
+    def filter(self, record):
+        record.msg = self.scrub(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = self.scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
 def init_app(app):
     app.after_request(add_security_headers)
-    logging.getLogger("werkzeug").addFilter(DropClientAddress())
+    add_filter_once(logging.getLogger("werkzeug"), DropClientAddress)
+    add_filter_once(app.logger, ScrubRequestDetails)  # unhandled errors' tracebacks
+
+
+def add_filter_once(logger, kind):
+    """Loggers are process-wide: every app made (tests make many) shares one filter."""
+    if not any(isinstance(existing, kind) for existing in logger.filters):
+        logger.addFilter(kind())

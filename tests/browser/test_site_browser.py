@@ -1,8 +1,11 @@
 """The helpdesk pages in real Chromium: nothing loads from another origin, and the
 quick-exit control leaves the site."""
 
+import re
+
 import pytest
 from helpers import localized_pages
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 EXIT_URL = "https://www.bbc.co.uk/weather"
@@ -34,12 +37,18 @@ def test_faq_search_filters_as_you_type(live_server, page):
     page.goto(live_server + "/en/faq")
     questions = page.locator("[data-faq-question]")
     total = questions.count()
-    page.get_by_label("Search the questions").fill("withdraw")
-    visible = page.locator("[data-faq-question]:visible")
-    assert 0 < visible.count() < total
-    assert page.locator("#withdraw").is_visible()
+    status = page.locator("[data-faq-status]")
+    page.get_by_label("Search the questions").fill("forgot my password")  # asks the server
+    expect(status).to_have_text("Questions matching your search are shown.")
+    expect(page.locator("#lost-pin")).to_be_visible()
+    assert 0 < page.locator("[data-faq-question]:visible").count() < total
+    page.get_by_label("Search the questions").fill("zzzxqv")
+    expect(status).to_have_text(re.compile("No questions match"))
+    lost = page.get_by_role("link", name="Lost your case number or PIN?")
+    lost.click()  # shows every question again, and the answer
+    expect(page.locator("#lost-pin")).to_be_in_viewport()
     page.get_by_label("Search the questions").fill("")
-    assert page.locator("[data-faq-question]:visible").count() == total
+    expect(page.locator("[data-faq-question]:visible")).to_have_count(total)
 
 
 def test_quick_exit_button_replaces_the_page(live_server, page):

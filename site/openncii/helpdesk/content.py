@@ -5,8 +5,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import policy
 from ..i18n import babel_code
-from . import faq
+from . import faq, faqsearch
 
 
 def operator_facts(lang):
@@ -26,13 +27,36 @@ def operator_facts(lang):
         "under18_name": config["UNDER18_NAME"],
         "under18_url": config["UNDER18_URL"],
         "max_files": str(config["MAX_FILES_PER_CASE"]),
+        "retention_days": str(config["WITHDRAWN_RETENTION_DAYS"]),
+        "picture_formats": policy.format_names("picture", code),
+        "video_formats": policy.format_names("video", code),
+    }
+
+
+def operator_conditions():
+    """What the FAQ's ``{if …}`` blocks test: facts of this installation."""
+    config = current_app.config
+    return {
+        "mail": bool(config["SMTP_URL"]),  # the case number can be e-mailed
+        "government": config["GOVERNMENT_SERVICE"],
     }
 
 
 def faq_topics(lang):
     """The rendered FAQ of ``lang``, parsed on first use and then cached."""
+    return _faq(lang)[0]
+
+
+def search_rules(lang):
+    """The FAQ search's synonyms and stop words for ``lang`` (``search.txt``)."""
+    return _faq(lang)[1]
+
+
+def _faq(lang):
     cache = current_app.extensions.setdefault("openncii_faq", {})
     if lang not in cache:
         folder = current_app.config["CONTENT_DIR"] / "faq" / lang
-        cache[lang] = faq.load_faq(folder, operator_facts(lang))
+        rules = faqsearch.load_rules(folder, lang)
+        topics = faq.load_faq(folder, operator_facts(lang), operator_conditions(), rules)
+        cache[lang] = topics, rules
     return cache[lang]

@@ -8,8 +8,11 @@ File format, one file per topic (``NN-topic.md``, same names in every locale)::
     ## A question? {#stable-slug}
     The answer, in Markdown.
 
-``{org_name}``-style tokens are filled from the operator's configuration. Raw HTML in
-the Markdown is escaped, never passed through.
+``{org_name}``-style tokens are filled from the operator's configuration. Text that is
+true only for some configurations sits between ``{if mail}`` (or ``{if not mail}``)
+and ``{end}``, inline or across paragraphs; it is kept or dropped before the Markdown
+is read (the conditions are :func:`openncii.helpdesk.content.operator_conditions`).
+Raw HTML in the Markdown is escaped, never passed through.
 """
 
 import re
@@ -19,8 +22,11 @@ from pathlib import Path
 import markdown
 from markupsafe import Markup, escape
 
+from . import faqsearch
+
 QUESTION = re.compile(r"^## +(?P<title>.+?) *\{#(?P<slug>[a-z0-9-]+)\} *$", re.MULTILINE)
 TOKEN = re.compile(r"\{([a-z_0-9]+)\}")
+CONDITION = re.compile(r"\{if (not )?([a-z_0-9]+)\}(.*?)\{end\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,8 @@ class Question:
     slug: str
     title: str
     html: Markup
-    text: str  # plain text of question and answer, for searching
+    text: str  # plain text of question and answer
+    terms: faqsearch.Terms  # what search matches against
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,19 @@ def render_markdown(text):
     return Markup(markdown.markdown(text, extensions=[_NoRawHtml(), "sane_lists"]))
 
 
+def apply_conditions(text, conditions, path):
+    """Keep ``{if name}…{end}`` when ``conditions[name]`` holds (``{if not name}``: when not)."""
+
+    def keep(match):
+        negated, name, inside = match.groups()
+        if name not in conditions:
+            raise FaqError(f"{path}: unknown condition {{if {name}}}")
+        return inside if bool(conditions[name]) != bool(negated) else ""
+
+    kept = CONDITION.sub(keep, text)
+    return re.sub(r"\n{3,}", "\n\n", kept)
+
+
 def fill_tokens(text, values, path):
     def replace(match):
         if match.group(1) not in values:
@@ -66,8 +86,11 @@ def plain_text(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def parse_topic(path, values):
-    source = path.read_text(encoding="utf-8")
+NO_RULES = faqsearch.Rules({}, frozenset(), False)
+
+
+def parse_topic(path, values, conditions=None, rules=NO_RULES):
+    source = apply_conditions(path.read_text(encoding="utf-8"), conditions or {}, path)
     heading, _, body = source.partition("\n")
     if not heading.startswith("# "):
         raise FaqError(f"{path}: the first line must be '# Topic title'")
@@ -77,7 +100,8 @@ def parse_topic(path, values):
     for title, slug, answer in zip(rest[0::3], rest[1::3], rest[2::3], strict=True):
         title = fill_tokens(title, values, path)
         html = render_markdown(fill_tokens(answer, values, path))
-        questions.append(Question(slug, title, html, plain_text(f"{escape(title)} {html}")))
+        text = plain_text(f"{escape(title)} {html}")
+        questions.append(Question(slug, title, html, text, faqsearch.terms(text, rules)))
     if not questions:
         raise FaqError(f"{path}: no '## Question {{#slug}}' headings found")
     topic_slug = path.stem.split("-", 1)[-1]
@@ -89,22 +113,20 @@ def parse_topic(path, values):
     )
 
 
-def load_faq(folder, values):
-    """Every topic of one locale's folder, in file-name order."""
+def load_faq(folder, values, conditions=None, rules=None):
+    """Every topic of one locale's folder, in file-name order; ``rules`` for searching."""
     paths = sorted(Path(folder).glob("*.md"))
     if not paths:
         raise FaqError(f"{folder}: no FAQ files")
-    return tuple(parse_topic(path, values) for path in paths)
+    return tuple(parse_topic(path, values, conditions, rules or NO_RULES) for path in paths)
 
 
-def search(topics, query):
-    """The topics again, keeping only questions whose text holds every word of ``query``."""
-    words = query.casefold().split()
+def search(topics, query, rules):
+    """The topics again, keeping only questions that match ``query`` (see faqsearch)."""
+    wanted = faqsearch.query_terms(query, rules)
     found = []
     for topic in topics:
-        questions = tuple(
-            q for q in topic.questions if all(word in q.text.casefold() for word in words)
-        )
+        questions = tuple(q for q in topic.questions if faqsearch.matches(q.terms, wanted, rules))
         if questions:
             found.append(Topic(topic.slug, topic.title, topic.intro, questions))
     return found

@@ -9,6 +9,11 @@ A partner has one key, and both headers must carry it: a missing or wrong key is
 (``PARTNER_RATE_LIMIT``, 429 with ``Retry-After`` when spent). Bodies are capped by
 ``MAX_CONTENT_LENGTH`` (413). The contract is ``/v1/openapi.json``
 (``openncii/openapi.json``).
+
+Feed pages are the bulk of the traffic (a first sync of 1,000,000 hashes is ~250 MB of
+JSON): they are encoded with orjson and sent uncompressed, since gzip in the app would
+cost more CPU than reading and encoding the page; a reverse proxy may compress them on
+its own core (nginx ``gzip_types application/json``).
 """
 
 import json
@@ -16,9 +21,10 @@ import re
 from functools import wraps
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, jsonify, request
+import orjson
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from .. import csrf, exchange, matching, partners
+from .. import assets, csrf, exchange, matching, partners, retention
 from ..db import database
 from ..limits import limiter
 
@@ -96,6 +102,7 @@ def no_store(response):
 
 
 @bp.get("/FetchHashes")
+@assets.uncompressed
 @authenticated
 @partner_limit
 def fetch_hashes():
@@ -103,8 +110,11 @@ def fetch_hashes():
         start_timestamp=int_arg("startTimestamp", 0),
         page_size=int_arg("pageSize", 800),
         token=request.args.get("nextPageToken") or None,
+        partner=g.partner,
     )
-    return jsonify(page.as_json())
+    if not page.has_more:  # a partner caught up: what it now has may be purgeable
+        retention.purge_due(current_app.config["WITHDRAWN_RETENTION_DAYS"])
+    return Response(orjson.dumps(page.as_json()), mimetype="application/json")
 
 
 @bp.post("/SubmitFeedback")

@@ -6,13 +6,12 @@ Two blueprints, because the JSON endpoint has no ``/<lang>`` prefix:
 - ``case_api``: ``POST /api/cases``, which the wizard calls with the hashes and PIN.
 
 Hand-over to the confirmation page: a successful ``POST /api/cases`` answers with the
-case number *and* keeps it in the signed session cookie (``new_case``) for
-:data:`CONFIRMATION_SECONDS`; the wizard then opens ``/<lang>/submit/done``, which shows
-it. Ticking "I have saved my case number and PIN" (or the time running out) removes it
-from the session. The session never holds the PIN or an e-mail address.
+case number *and* starts a one-time server-side ``new_case`` session
+(:mod:`openncii.case_sessions`, 30 minutes), whose random token is all the cookie
+holds; the wizard then opens ``/<lang>/submit/done``, which finds the case through it.
+Ticking "I have saved my case number and PIN" (or the time running out) ends it. The
+cookie never holds the case number, the PIN or an e-mail address.
 """
-
-import time
 
 from flask import (
     Blueprint,
@@ -29,18 +28,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from .. import cases, mail, wizard
-from ..i18n import best_locale, current_locale, enabled_locales, localize
+from .. import case_sessions, cases, mail, policy, wizard
+from ..forms import Form
+from ..i18n import babel_code, best_locale, current_locale, enabled_locales, localize
 from ..limits import limiter
+from ..models import Case
 
 bp = localize(Blueprint("submit", __name__, url_prefix="/<lang>/submit"))
 api = Blueprint("case_api", __name__)
 
-CONFIRMATION_SECONDS = 30 * 60
 CASE_CREATION_LIMIT = "20 per hour"
 EMAIL_LIMIT = "5 per hour"
 
@@ -52,13 +51,16 @@ EMAIL_LIMIT = "5 per hour"
 def start():
     """The wizard: one page whose script hashes the files and calls ``POST /api/cases``."""
     max_files = current_app.config["MAX_FILES_PER_CASE"]
+    locale = current_locale()
     return render_template(
         "submit/wizard.html",
         max_files=max_files,
-        messages=wizard.messages(current_locale(), max_files),
-        accept=wizard.ACCEPT,
-        image_formats=wizard.IMAGE_FORMATS,
-        video_formats=wizard.VIDEO_FORMATS,
+        steps=policy.WIZARD_STEPS,
+        policy=policy.for_browser(max_files),
+        messages=wizard.messages(max_files),
+        accept=policy.accept_attribute(),
+        image_formats=policy.format_names("picture", babel_code(locale)),
+        video_formats=policy.format_names("video", babel_code(locale)),
     )
 
 
@@ -96,6 +98,12 @@ MESSAGES = {
         "A case can hold at most %(num)d files.",
         params["max"],
     ),
+    "request_key": _l(
+        "The Idempotency-Key header must be %(min)d to %(max)d letters, digits, - or _."
+    ),
+    "key_reused": _l(
+        "This Idempotency-Key was already used for a different case. Nothing was stored."
+    ),
     "too_many_frames": lambda params: ngettext(
         "A video can have at most %(num)d frame hash.",
         "A video can have at most %(num)d frame hashes.",
@@ -128,24 +136,36 @@ def create_case():
 
     Messages follow the body's ``lang`` if it names an enabled locale, else the
     browser's ``Accept-Language``. Nothing is stored unless the whole body is valid.
+    An ``Idempotency-Key`` header makes retries safe: the same key and body get the
+    same case again (and the same answer); the same key with another body gets a 422.
     """
     body = request.get_json(silent=True)
     lang = body.get("lang") if isinstance(body, dict) else None
     g.lang = lang if lang in enabled_locales() else best_locale()
+    key = request.headers.get("Idempotency-Key")
     try:
+        if problem := cases.request_key_problem(key):
+            raise cases.InvalidSubmission([problem])
         pin, hashes = cases.validate_submission(body, current_app.config["MAX_FILES_PER_CASE"])
+        number = cases.create_case(
+            pin, hashes, current_app.config["BCRYPT_ROUNDS"], request_key=key
+        )
     except cases.InvalidSubmission as invalid:
         errors = [problem_json(problem) for problem in invalid.problems]
-        return jsonify(error=_("The case was not created. Nothing was stored."), errors=errors), 400
-    number = cases.create_case(pin, hashes, current_app.config["BCRYPT_ROUNDS"])
-    session["new_case"] = {"number": number, "until": int(time.time()) + CONFIRMATION_SECONDS}
+        status = 422 if isinstance(invalid, cases.KeyReused) else 400
+        return jsonify(
+            error=_("The case was not created. Nothing was stored."), errors=errors
+        ), status
+    case_sessions.end(session.get("new_case"))
+    case_id = Case.select(Case.id).where(Case.number == number).scalar()
+    session["new_case"] = case_sessions.start(case_id, "new_case")
     return jsonify(caseNumber=cases.format_case_number(number)), 201
 
 
 # ------------------------------------------------------- the confirmation page
 
 
-class SavedForm(FlaskForm):
+class SavedForm(Form):
     saved = BooleanField(
         _l("I have saved my case number and PIN"),
         validators=[
@@ -159,20 +179,19 @@ def valid_address(form, field):
         raise ValidationError(_l("Enter an e-mail address like name@example.org."))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     address = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(message=_l("Enter an e-mail address.")), valid_address],
     )
 
 
-def new_case_number():
-    """The case number just created in this browser, while it may still be shown."""
-    new_case = session.get("new_case")
-    if new_case and new_case["until"] > time.time():
-        return new_case["number"]
-    session.pop("new_case", None)
-    return None
+def new_case():
+    """The hand-over of the case just created in this browser, while it may be shown."""
+    found, _expired = case_sessions.find(session.get("new_case"), "new_case")
+    if found is None:
+        session.pop("new_case", None)
+    return found
 
 
 def mail_enabled():
@@ -181,50 +200,59 @@ def mail_enabled():
 
 @bp.route("/done", methods=["GET", "POST"])
 def done():
-    """Show the new case number once; POST ``saved`` to finish."""
-    number = new_case_number()
+    """Show the new case number; POST ``saved`` to finish, which ends the hand-over."""
+    handover = new_case()
     form = SavedForm()
-    if number and form.validate_on_submit():
-        session.pop("new_case", None)
+    if handover and form.validate_on_submit():
+        case_sessions.end(session.pop("new_case", None))
         flash(_("Your case is ready. You can check it here at any time with its number and PIN."))
         return redirect(url_for("status.lookup"))
-    return render_done(number, form, EmailForm(formdata=None))
+    return render_done(handover, form, EmailForm(formdata=None))
 
 
 @bp.post("/done/email")
 @limiter.limit(EMAIL_LIMIT)
 def email():
     """Send the case number to an address typed just now; the address is then forgotten."""
-    number = new_case_number()
+    handover = new_case()
     form = EmailForm()
-    if not (number and mail_enabled()) or session.get("new_case", {}).get("emailed"):
+    if not (handover and mail_enabled()) or handover.emailed:
         return redirect(url_for("submit.done"))
     if not form.validate_on_submit():
-        return render_done(number, SavedForm(formdata=None), form), 400
+        return render_done(handover, SavedForm(formdata=None), form), 400
+    if not case_sessions.mark_emailed(handover):  # another request is sending it
+        return redirect(url_for("submit.done"))
     config = current_app.config
     try:
         mail.send_case_number(
-            config["SMTP_URL"], config["MAIL_FROM"], form.address.data, number, config["ORG_NAME"]
+            config["SMTP_URL"],
+            config["MAIL_FROM"],
+            form.address.data,
+            case_sessions.number_of(handover),
+            config["ORG_NAME"],
         )
     except mail.MailError:
+        handover.emailed = False
+        handover.save()
         form.address.errors.append(
             _("We could not send the message just now. Please write your case number down instead.")
         )
-        return render_done(number, SavedForm(formdata=None), form), 503
-    session["new_case"] = dict(session["new_case"], emailed=True)
+        return render_done(handover, SavedForm(formdata=None), form), 503
     flash(_("We sent the case number. We have not kept the e-mail address."))
     return redirect(url_for("submit.done"))
 
 
-def render_done(number, saved_form, email_form):
-    emailed = bool(number and session.get("new_case", {}).get("emailed"))
+def render_done(handover, saved_form, email_form):
+    number = handover and case_sessions.number_of(handover)
     response = current_app.make_response(
         render_template(
             "submit/done.html",
             number=number and cases.format_case_number(number),
             saved_form=saved_form,
             email_form=email_form,
-            show_email=number and mail_enabled() and not emailed,
+            show_email=bool(handover and mail_enabled() and not handover.emailed),
+            minutes=case_sessions.NEW_CASE_SECONDS // 60,
+            no_restore=True,
         )
     )
     response.headers["Cache-Control"] = "no-store"
