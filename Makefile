@@ -6,7 +6,7 @@ PYBABEL := $(VENV)/bin/pybabel
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: run test lint typecheck setup system-packages test-system-packages test-services python-deps assets translations \
-        translations-extract translations-update bench
+        translations-extract translations-update translations-review bench
 
 run: setup
 	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
@@ -63,7 +63,12 @@ translations-extract:
 translations-update: translations-extract
 	$(PYBABEL) -q update -N --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
 
+# The reviewer's sheet for a second fluent reader: make translations-review LOCALE=he
+translations-review: python-deps
+	@test -n "$(LOCALE)" || { echo "usage: make translations-review LOCALE=xx"; exit 2; }
+	$(PY) scripts/translations_review.py $(LOCALE)
+
 # Benchmarks print ratios against a baseline measured in the same run. Full runs are manual;
 # `make test` runs each one's --quick smoke mode (tests/test_benchmarks.py).
 bench: setup test-system-packages
-	for script in hashing pages cases feed wizard; do $(PY) bench/$$script.py || exit 1; done
+	for script in hashing pages cases feed retention wizard; do $(PY) bench/$$script.py || exit 1; done

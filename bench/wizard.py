@@ -5,14 +5,17 @@ to every file card being ready, beside the seconds Python takes to decode and ha
 same files with the reference `pdqhash` (C++ core) in the same run, and their ratio.
 The wizard hashes in Web Workers, a few files at once (one per core, up to 4); the
 Python baseline runs on one core. As a check, it also prints the largest Hamming
-distance between the hashes the wizard shows and the reference's.
+distance between the hashes the wizard shows and the reference's, and the page's peak
+memory: the largest resident size of Chromium's renderer processes (the page and its
+workers) sampled while the files are hashed.
 
 Run: .venv/bin/python bench/wizard.py   (after `make setup`; writes ~60 MB to /tmp)
-     .venv/bin/python bench/wizard.py --quick   (2 small JPEGs: a smoke run)
+     .venv/bin/python bench/wizard.py --quick   (3 small files, a few seconds: a smoke run)
 """
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -36,7 +39,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-FULL, QUICK = (20, 4000, 3000), (2, 800, 600)  # files, width, height
+FULL = (20, 4000, 3000)  # files, width, height
+QUICK = (3, 800, 600)
 CONSENTS = ["me", "adult", "intimate", "partners"]
 
 
@@ -79,8 +83,66 @@ def serve():
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
+def all_descendants(pid):
+    """The ids of every process under ``pid``."""
+    children = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as file:
+                parent = int(file.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def renderer_bytes():
+    """Resident bytes of this process's Chromium renderers (pages and their workers)."""
+    total = 0
+    for pid in all_descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                if b"--type=renderer" not in file.read():
+                    continue
+            with open(f"/proc/{pid}/status") as file:
+                rss = next(line for line in file if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            continue
+        total += int(rss.split()[1]) * 1024
+    return total
+
+
+class PeakMemory:
+    """Samples renderer_bytes() in a thread until stopped; keeps the largest."""
+
+    def __init__(self):
+        self.peak = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        while not self.stopped.wait(0.05):
+            self.peak = max(self.peak, renderer_bytes())
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.thread.join()
+
+
 def wizard_seconds(base, paths):
-    """Seconds from choosing the files to all cards ready; and the hashes step 3 lists."""
+    """Seconds from choosing the files to all cards ready, the renderers' peak bytes
+    meanwhile, and the hashes step 3 lists."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -91,38 +153,43 @@ def wizard_seconds(base, paths):
             page.get_by_test_id(f"consent-{key}").check()
         page.locator('section[data-step="1"] form > .actions > button').click()
         cards = page.get_by_test_id("file-card")
-        start = time.perf_counter()
-        page.get_by_test_id("file-input").set_input_files([str(path) for path in paths])
-        expect(cards).to_have_count(len(paths))
-        expect(page.locator('[data-testid="file-card"][data-state="hashing"]')).to_have_count(
-            0, timeout=600_000
-        )
-        seconds = time.perf_counter() - start
+        with PeakMemory() as memory:
+            start = time.perf_counter()
+            page.get_by_test_id("file-input").set_input_files([str(path) for path in paths])
+            expect(cards).to_have_count(len(paths))
+            expect(page.locator('[data-testid="file-card"][data-state="hashing"]')).to_have_count(
+                0, timeout=600_000
+            )
+            seconds = time.perf_counter() - start
         states = [card.get_attribute("data-state") for card in cards.all()]
         page.locator('section[data-step="2"] form > .actions > button').click()
         listed = page.locator("[data-hash-list] li").all_text_contents()
         browser.close()
     assert states == ["ready"] * len(paths), states
-    return seconds, [text.split()[-1] for text in listed]
+    return seconds, memory.peak, [text.split()[-1] for text in listed]
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2 small JPEGs: a smoke run")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="3 small files: a smoke run")
     files, width, height = QUICK if parser.parse_args().quick else FULL
     with tempfile.TemporaryDirectory(prefix="openncii-bench-") as folder:
         print(f"Writing {files} JPEGs of {width}x{height} pixels...", flush=True)
         paths = write_jpegs(Path(folder), files, width, height)
         server, base = serve()
         try:
-            browser_time, browser_hashes = wizard_seconds(base, paths)
+            browser_time, peak, browser_hashes = wizard_seconds(base, paths)
         finally:
             server.shutdown()
         python_time, python_hashes = reference_seconds(paths)
     worst = max(distance(a, b) for a, b in zip(browser_hashes, python_hashes, strict=True))
-    print(f"wizard, choosing to all ready:     {browser_time:6.2f} s ({files} files)")
-    print(f"pdqhash in Python (Pillow decode): {python_time:6.2f} s ({files} files)")
+    for label, seconds in [
+        ("wizard, choosing to all ready:    ", browser_time),
+        ("pdqhash in Python (Pillow decode):", python_time),
+    ]:
+        print(f"{label} {seconds:6.2f} s ({seconds / files:.2f} s a file)")
     print(f"ratio wizard / pdqhash:            {browser_time / python_time:6.2f}x")
+    print(f"peak memory of the page (renderer processes, RSS): {peak / 2**20:.0f} MiB")
     print(f"largest Hamming distance wizard vs reference: {worst}")
 
 

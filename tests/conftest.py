@@ -192,6 +192,18 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def bfcache_browser(browser):
+    """Chromium with its back/forward cache on, as people use it (Playwright turns it off)."""
+    chromium = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    yield chromium
+    chromium.close()
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser context and page; closed after the test."""

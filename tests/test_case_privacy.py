@@ -26,10 +26,11 @@ def exercise(client):
     sign_in(client, number, "not-my-pin-9")
     sign_in(client, number, PIN)
     assert number in client.get("/en/status").get_data(as_text=True)
-    client.post(
+    withdrawn = client.post(
         "/en/status/withdraw",
-        data={"csrf_token": csrf_token(client), "step": "confirm", "confirm": "y"},
+        data={"csrf_token": csrf_token(client), "step": "confirm", "confirm": "y", "pin": PIN},
     )
+    assert withdrawn.status_code == 302
 
 
 def test_test_client_requests_leave_no_trace(storage_app, caplog):

@@ -12,6 +12,7 @@ import pytest
 from conftest import app_config, csrf_token_of
 from openncii import config, create_app, limits
 from openncii.db import is_postgres_url
+from openncii.security import ScrubRequestDetails
 
 SIGN_IN = {"case_number": "7K2Q-DM9X-RTB4-HZ3C", "pin": "not-a-pin"}
 
@@ -121,6 +122,11 @@ def test_https_gives_a_secure_host_cookie_and_hsts(make_app, settings, headers):
     assert "We could not open a case" in answer.get_data(as_text=True)
 
 
+def test_redirects_never_name_the_host_they_were_sent(client):
+    response = client.get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 302 and response.headers["Location"] == "/en/"
+
+
 def test_untrusted_host_is_refused(make_app):
     client = make_app(TRUSTED_HOSTS=["ncii.example.org"]).test_client()
     assert client.get("/en/", headers={"Host": "ncii.example.org"}).status_code == 200
@@ -195,3 +201,32 @@ def test_sqlite_files_and_instance_folder_are_private(make_app, tmp_path):
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
     assert stat.S_IMODE(os.stat(app.instance_path).st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Invalid request from ip=2001:db8::1: Invalid HTTP request line: 'GET /?q=needle HTTP/1.1'",
+        "Invalid request from ip=::ffff:198.51.100.7: Invalid HTTP Version: 'HTTP/9.9'",
+        "Invalid request from ip=198.51.100.7: Error parsing headers: 'Bad Header'",
+        "Error handling request GET /en/faq?q=needle&x=1",
+    ],
+)
+def test_log_scrubber_removes_addresses_and_queries(message):
+    scrubbed = ScrubRequestDetails.scrub(message)
+    assert "needle" not in scrubbed and "198.51" not in scrubbed and "db8" not in scrubbed
+    assert "ffff" not in scrubbed and scrubbed.split()[0] in {"Invalid", "Error"}
+
+
+def test_unexpected_errors_are_logged_without_request_details(make_app, caplog):
+    app = make_app()
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError(f"failed for {app.name} at 198.51.100.7 asking /en/faq?q=needle")
+
+    response = app.test_client().get("/boom?q=needle")
+    assert response.status_code == 500
+    logged = "\n".join(record.getMessage() + (record.exc_text or "") for record in caplog.records)
+    assert "RuntimeError" in logged
+    assert "198.51.100.7" not in logged and "needle" not in logged

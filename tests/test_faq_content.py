@@ -22,6 +22,8 @@ ALLOWED_TOKENS = {
     "under18_url",
     "max_files",
     "retention_days",
+    "picture_formats",
+    "video_formats",
 }
 CONDITIONS = {"mail", "government"}
 CONDITION = re.compile(r"\{if (not )?([a-z_0-9]+)\}(.*?)\{end\}", re.DOTALL)

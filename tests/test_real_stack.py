@@ -39,21 +39,24 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_until_serving(port, process, log):
-    """Poll the port until the server accepts a connection (or the process dies)."""
+def wait_until_serving(url, process, log):
+    """Poll ``url`` until the server answers it (or the process dies)."""
     deadline = time.monotonic() + 60
+    session = requests.Session()
+    session.trust_env = False
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited:\n{Path(log).read_text()}")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            session.get(url, timeout=5, allow_redirects=False).raise_for_status()
             return
-        except OSError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError(f"server did not start:\n{Path(log).read_text()}")
 
 
 def start_gunicorn(env, folder, name):
+    """Start one gunicorn (one worker); (process, port, log). Wait with wait_until_serving."""
     port = free_port()
     log = folder / f"{name}.log"
     process = subprocess.Popen(
@@ -65,7 +68,6 @@ def start_gunicorn(env, folder, name):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    wait_until_serving(port, process, log)
     return process, port, log
 
 
@@ -144,8 +146,11 @@ def stack(tmp_path_factory):
             "OPENNCII_BCRYPT_ROUNDS": "4",
         }
         try:
+            # Both start at once on the empty database: start-up migrates it once, locked.
             gunicorns = [start_gunicorn(env, folder, f"gunicorn-{n}") for n in (1, 2)]
             processes += [process for process, _, _ in gunicorns]
+            for process, port, log in gunicorns:
+                wait_until_serving(f"http://127.0.0.1:{port}/en/", process, log)
             make_certificate(folder)
             https_port, http_port = free_port(), free_port()
             config = folder / "nginx.conf"
@@ -158,7 +163,8 @@ def stack(tmp_path_factory):
                 stderr=subprocess.DEVNULL,
             )
             processes.append(nginx)
-            wait_until_serving(https_port, nginx, folder / "nginx-main-error.log")
+            nginx_log = folder / "nginx-main-error.log"
+            wait_until_serving(f"http://127.0.0.1:{http_port}/", nginx, nginx_log)
             yield {
                 "url": f"https://127.0.0.1:{https_port}",
                 "http_url": f"http://127.0.0.1:{http_port}",
@@ -169,7 +175,7 @@ def stack(tmp_path_factory):
             }
         finally:
             for process in processes:
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(signal.SIGINT)  # quick shutdown, for gunicorn and nginx
             for process in processes:
                 process.wait(timeout=30)
             for key in store.scan_iter(f"{prefix}:*"):

@@ -1,9 +1,19 @@
 """The case status pages: sign-in, lockout, throttle, session, feedback display, sign-out."""
 
+import hashlib
 import re
 
 import pytest
-from case_helpers import PIN, case_body, create_case, csrf_token, image_hash, sign_in
+from case_helpers import (
+    PIN,
+    as_read,
+    case_body,
+    create_case,
+    csrf_token,
+    database_dump,
+    image_hash,
+    sign_in,
+)
 from openncii import cases, exchange
 from openncii.models import Case, CaseHash, Feedback, Partner
 
@@ -117,7 +127,7 @@ def test_per_client_throttle(make_app):
     )
     assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
     html = text(throttled)
-    assert "Please try again in 1 minute." in html or "Please try again in" in html
+    assert "too many tries from here in a short time. Please try again in 1 minute." in html
     assert 'value="7K2Q-DM9X"' in html and "typed-pin" not in html  # the form, as typed
     assert 'data-testid="status-lookup"' in html and 'href="/en/faq#lost-pin"' in html
     other = client.post(
@@ -148,6 +158,9 @@ def test_case_page_lists_hashes_and_is_not_stored(client):
     response = client.get("/en/status")
     html = text(response)
     assert response.headers["Cache-Control"] == "no-store"
+    assert '<html lang="en" dir="ltr" data-no-restore>' in html  # reloads, never from cache
+    assert "data-no-restore" in text(client.get("/en/submit/done"))
+    assert "data-no-restore" not in text(client.get("/en/submit"))
     shown = re.findall(r'<code dir="ltr" class="hash" data-testid="hash-value">(\w+)</code>', html)
     assert shown == [item["hashValue"] for item in body["hashes"]]
     assert re.findall(r'data-kind="(\w+)" data-state="(\w+)"', html) == [
@@ -224,6 +237,26 @@ def test_quick_exit_signs_out_without_a_token_but_only_from_this_site(client):
     )
     assert quick.status_code == 204
     assert 'data-testid="case-files"' not in text(client.get("/en/status"))
+
+
+def test_quick_exit_ends_the_hand_over_of_a_new_case_number(client):
+    number = create_case(client)
+    assert number in as_read(client.get("/en/submit/done"))
+    quick = client.post(
+        "/en/status/sign-out", data={"quick": "1"}, headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert quick.status_code == 204
+    assert number not in as_read(client.get("/en/submit/done"))
+
+
+def test_the_database_keeps_only_a_hash_of_the_session_token(client, storage_app):
+    sign_in(client, create_case(client))
+    serializer = storage_app.session_interface.get_signing_serializer(storage_app)
+    token = serializer.loads(session_cookie(client))["case"]
+    assert len(token) >= 40
+    dump = database_dump(storage_app)
+    assert token.encode() not in dump
+    assert hashlib.sha256(token.encode()).hexdigest().encode() in dump
 
 
 def test_the_cookie_never_holds_the_case_number(client):

@@ -14,7 +14,7 @@ guessing. Tries are counted in two buckets, each kept as a SHA-256 in
 ``sign_in_attempts`` (never the number or the visitor key in clear):
 
 - *number + visitor*, the visitor being :func:`openncii.limits.client_key` (a daily
-  rotating HMAC of the address): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
+  rotating HMAC of the visitor's network address, the same in every worker): after VISITOR_FREE_TRIES = 5 wrong PINs in a row,
   signing in with that number from there pauses for FIRST_PAUSE = 1 minute, doubling
   with each further wrong PIN up to VISITOR_MAX_PAUSE = 1 hour (at most ~33 tries a
   day);
@@ -68,6 +68,7 @@ from .models import (
     WithdrawnHash,
     now,
 )
+from .policy import COMMON_PINS, MAX_FRAMES_PER_VIDEO, PIN_MAX, PIN_MAX_BYTES, PIN_MIN
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
@@ -77,21 +78,8 @@ EXAMPLE_CASE_NUMBER = "7K2Q-DM9X-RTB4-HZ3C"  # well formed, for hints; no case h
 READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
 
 HEX = re.compile(r"[0-9a-fA-F]+")
-MAX_FRAMES_PER_VIDEO = 100
 MAX_PROBLEMS = 50  # reported for one submission; validation stops there
 
-PIN_MIN, PIN_MAX = 6, 64
-COMMON_PINS = frozenset(
-    """
-000000 111111 112233 121212 123123 123321 123456 1234567 12345678 123456789 1234567890
-123654 131313 159753 222222 232323 246810 333333 444444 456789 520520 555555 654321
-666666 696969 777777 786786 888888 987654 999999 100200 101010 110110 147258 147852
-159357 202020 212121 252525 147369 789456 741852 963852 102030 010203 142536 314159
-abc123 abcdef abcdefg qwerty qwertz azerty asdfgh zxcvbn 1q2w3e qwe123 iloveu
-password passw0rd letmein secret monkey dragon master shadow sunshine princess football
-baseball welcome iloveyou trustno1 whatever freedom qazwsx 123qwe 654123 aaaaaa
-""".split()
-)
 
 # The lockout: see "Signing in" in the module docstring.
 VISITOR_FREE_TRIES = 5
@@ -180,7 +168,7 @@ def pin_problem(pin):
         return "pin_type"
     if len(pin) < PIN_MIN:
         return "pin_short"
-    if len(pin) > PIN_MAX or len(pin.encode()) > 72:  # bcrypt reads 72 bytes at most
+    if len(pin) > PIN_MAX or len(pin.encode()) > PIN_MAX_BYTES:
         return "pin_long"
     if is_common_pin(pin):
         return "pin_common"
@@ -548,7 +536,8 @@ def _buckets(number, visitor):
     return case_bucket, visitor_bucket
 
 
-LIMITS = {0: (CASE_FREE_TRIES, CASE_MAX_PAUSE), 1: (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE)}
+# (free tries, longest pause) of each bucket, in the order _buckets gives them.
+BUCKET_LIMITS = ((CASE_FREE_TRIES, CASE_MAX_PAUSE), (VISITOR_FREE_TRIES, VISITOR_MAX_PAUSE))
 
 
 def _reserve(buckets, now_):
@@ -573,9 +562,9 @@ def _reserve(buckets, now_):
         if wait > 0:
             return wait, wait
         pauses = []
-        for index, bucket in enumerate(buckets):
+        for bucket, limits in zip(buckets, BUCKET_LIMITS, strict=True):
             failures = rows[bucket].failures + 1
-            pauses.append(pause_seconds(failures, *LIMITS[index]))
+            pauses.append(pause_seconds(failures, *limits))
             SignInAttempts.update(
                 failures=failures, locked_until=now_ + pauses[-1], expires_at=now_ + ATTEMPTS_KEPT
             ).where(SignInAttempts.bucket == bucket).execute()

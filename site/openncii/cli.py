@@ -1,5 +1,6 @@
 """Operator commands: ``flask --app wsgi cases stats`` (and other groups beside it)."""
 
+import datetime
 import json
 
 import click
@@ -8,6 +9,7 @@ from flask.cli import AppGroup
 
 from . import cases, db, partners, retention
 from .db import compact_log, database
+from .helpdesk import support
 
 cases_cli = AppGroup("cases", help="Cases: aggregate figures only, never one case's details.")
 
@@ -113,6 +115,28 @@ def list_partners():
         click.echo(f"{partner.name}\t{partner.key_id}\t{state}")
 
 
+support_cli = AppGroup("support", help="The support directory in content/support/.")
+
+
+@support_cli.command("check")
+def check_support():
+    """List entries to check again: stale, not from the organisation's own site, incomplete.
+
+    Exits with status 1 when anything is listed, so it can run from cron.
+    """
+    directory = current_app.extensions["openncii_support"]
+    findings = support.check_directory(
+        directory, datetime.date.today(), current_app.config["LANGUAGES"]
+    )
+    for slug, problem in findings:
+        click.echo(f"{slug}: {problem}")
+    entries = len({slug for slug, _ in findings})
+    if findings:
+        click.echo(f"{entries} of {len(directory)} entries need checking.")
+        raise SystemExit(1)
+    click.echo(f"All {len(directory)} entries are up to date.")
+
+
 db_cli = AppGroup("db", help="The database: schema upgrades and backups.")
 
 
@@ -145,3 +169,4 @@ def init_app(app):
     app.cli.add_command(db_cli)
     app.cli.add_command(cases_cli)
     app.cli.add_command(partners_cli)
+    app.cli.add_command(support_cli)

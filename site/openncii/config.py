@@ -21,6 +21,8 @@ DEFAULTS = {
     "UNDER18_NAME": "Take It Down",
     "UNDER18_URL": "https://takeitdown.ncmec.org/",
     "QUICK_EXIT_URL": "https://www.bbc.co.uk/weather",
+    # The https:// address people reach this site at, for "link to this page" boxes.
+    "PUBLIC_URL": "",
     # Locales offered, in switcher order. The first is the fallback.
     "LANGUAGES": [
         "en",

@@ -64,7 +64,8 @@ class ScrubRequestDetails(logging.Filter):
     """Remove IP addresses and query strings from a log record (message and traceback).
 
     For servers' own logs (gunicorn's error log, see ``gunicorn.conf.py``), which
-    quote the client address and the request line of a malformed request.
+    quote the client address and the request line of a malformed request, and for the
+    app's log of unexpected errors.
     """
 
     IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
@@ -87,4 +88,11 @@ class ScrubRequestDetails(logging.Filter):
 
 def init_app(app):
     app.after_request(add_security_headers)
-    logging.getLogger("werkzeug").addFilter(DropClientAddress())
+    add_filter_once(logging.getLogger("werkzeug"), DropClientAddress)
+    add_filter_once(app.logger, ScrubRequestDetails)  # unhandled errors' tracebacks
+
+
+def add_filter_once(logger, kind):
+    """Loggers are process-wide: every app made (tests make many) shares one filter."""
+    if not any(isinstance(existing, kind) for existing in logger.filters):
+        logger.addFilter(kind())

@@ -2,66 +2,40 @@
 
 Hashing has to happen in the page, so the wizard is driven by JavaScript
 (``static/js/wizard/``); it holds no text of its own. The page renders :func:`messages`
-into ``<script type="application/json" id="wizard-messages">``. A counted phrase comes
-as one text per plural category of the locale (``{"one": "{count} file", "other":
-"{count} files"}``), which the script picks with ``Intl.PluralRules``.
+into ``<script type="application/json" id="wizard-messages">``.
+
+A counted phrase comes as every plural form of the locale's catalog, in the catalog's
+order (``["{count} file", "{count} files"]``), and ``pluralRule`` says which form each
+number takes, by the catalog's own ``Plural-Forms`` rule: ``pluralRule[n]`` for n under
+:data:`PLURAL_TABLE_SIZE`, else ``pluralRule[100 + n % 100]`` (gettext rules look at n,
+n % 10 and n % 100 only). The script never guesses a form from another rule.
 """
 
-from babel import Locale
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
-from .i18n import babel_code
+from . import policy
 
 COUNT_PLACEHOLDER = "{count}"
-SAMPLE_RANGE = range(1000)
-
-# The formats the hashing library reads, as people know them (not translated).
-IMAGE_FORMATS = "JPEG, PNG, GIF, BMP, TIFF, PSD, XCF, TGA, MIFF, ICO, DICOM, XPM, PCX"
-VIDEO_FORMATS = "MP4, MOV, QT, AVI, WMV"
-ACCEPT = ",".join(
-    [
-        ".jpeg",
-        ".jpg",
-        ".png",
-        ".gif",
-        ".psd",
-        ".tif",
-        ".tiff",
-        ".xcf",
-        ".tga",
-        ".miff",
-        ".ico",
-        ".dcm",
-        ".xpm",
-        ".pcx",
-        ".bmp",
-        ".mp4",
-        ".mov",
-        ".avi",
-        ".qt",
-        ".wmv",
-        "image/*",
-        "video/*",
-    ]
-)
+PLURAL_TABLE_SIZE = 200
 
 
-def plural_forms(locale, singular, plural, **variables):
-    """``{category: text}`` for each CLDR plural category of ``locale``.
+def plural_rule():
+    """The index of the plural form for each number under PLURAL_TABLE_SIZE."""
+    choose = getattr(get_translations(), "plural", None) or (lambda n: int(n != 1))
+    return [choose(n) for n in range(PLURAL_TABLE_SIZE)]
+
+
+def plural_forms(rule, singular, plural, **variables):
+    """Every plural form of a counted phrase, in the catalog's order.
 
     ``singular`` and ``plural`` use ``%(count)s`` for the number, which stays in the
     text as ``{count}`` for the script to fill in.
     """
-    rule = Locale.parse(babel_code(locale)).plural_form
-    forms = {}
-    for category in rule.tags | {"other"}:
-        sample = next((n for n in SAMPLE_RANGE if rule(n) == category), None)
-        if sample is not None:
-            forms[category] = ngettext(
-                singular, plural, sample, count=COUNT_PLACEHOLDER, **variables
-            )
-    return forms
+    return [
+        ngettext(singular, plural, rule.index(form), count=COUNT_PLACEHOLDER, **variables)
+        for form in range(max(rule) + 1)
+    ]
 
 
 def file_problems():
@@ -89,14 +63,16 @@ def file_problems():
     }
 
 
-def messages(locale, max_files):
-    """Everything the wizard script may say, for ``locale``."""
+def messages(max_files):
+    """Everything the wizard script may say, in the current locale."""
+    rule = plural_rule()
     return {
+        "pluralRule": rule,
         "errorPrefix": _("Error:"),
         "hashing": _("Making the fingerprint…"),
         "ready": _("Ready"),
         "readyVideo": plural_forms(
-            locale,
+            rule,
             "Ready: the video's fingerprint and %(count)s from its frames",
             "Ready: the video's fingerprint and %(count)s from its frames",
         ),
@@ -109,32 +85,43 @@ def messages(locale, max_files):
         "picture": _("Picture"),
         "video": _("Video"),
         "chosen": plural_forms(
-            locale,
+            rule,
             "%(count)s of %(max)s file chosen",
             "%(count)s of %(max)s files chosen",
             max=max_files,
         ),
         "refused": plural_forms(
-            locale,
+            rule,
             "You can add up to %(max)s files to one case. %(count)s file was not added:",
             "You can add up to %(max)s files to one case. %(count)s files were not added:",
             max=max_files,
         ),
         "hashingStarted": plural_forms(
-            locale,
+            rule,
             "Making the fingerprint of %(count)s file on this device.",
             "Making the fingerprints of %(count)s files on this device.",
         ),
-        "filesReady": plural_forms(
-            locale, "%(count)s file is ready.", "%(count)s files are ready."
-        ),
+        "filesReady": plural_forms(rule, "%(count)s file is ready.", "%(count)s files are ready."),
         "filesFailed": plural_forms(
-            locale, "%(count)s file can't be used.", "%(count)s files can't be used."
+            rule, "%(count)s file can't be used.", "%(count)s files can't be used."
         ),
         "removed": _("File removed."),
-        "pictures": plural_forms(locale, "%(count)s picture", "%(count)s pictures"),
-        "videos": plural_forms(locale, "%(count)s video", "%(count)s videos"),
-        "fingerprints": plural_forms(locale, "%(count)s fingerprint", "%(count)s fingerprints"),
+        "pictures": plural_forms(rule, "%(count)s picture", "%(count)s pictures"),
+        "videos": plural_forms(rule, "%(count)s video", "%(count)s videos"),
+        "fingerprints": plural_forms(rule, "%(count)s fingerprint", "%(count)s fingerprints"),
+        "videoHashes": plural_forms(
+            rule,
+            "1 fingerprint of the file and %(count)s of its frames",
+            "1 fingerprint of the file and %(count)s of its frames",
+        ),
+        "videoFileOnly": _("1 fingerprint of the file"),
+        "notSent": _("Not sent: these files can't be used"),
+        "progress": plural_forms(
+            rule,
+            "Making fingerprints: %(done)s of %(count)s file ready",
+            "Making fingerprints: %(done)s of %(count)s files ready",
+            done="{done}",
+        ),
         "noFiles": _("Choose at least one picture or video that can be used."),
         "stillHashing": _(
             "Wait until every file is ready, or remove the ones still being prepared."
@@ -144,7 +131,11 @@ def messages(locale, max_files):
             "is not true, this service cannot be used for these files."
         ),
         "pinMissing": _("Choose a PIN."),
-        "pinShort": _("Your PIN must be at least 6 characters long."),
+        "pinShort": ngettext(
+            "Your PIN must be at least %(num)d character long.",
+            "Your PIN must be at least %(num)d characters long.",
+            policy.PIN_MIN,
+        ),
         "pinMismatch": _("The two PINs are not the same. Type the same PIN in both boxes."),
         "strength": {
             "short": _("Too short: use at least 6 characters."),

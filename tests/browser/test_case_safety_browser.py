@@ -1,28 +1,25 @@
 """Someone else picks up the phone: quick exit, Back, copied cookies, withdrawal's PIN.
 
-Real Chromium on a phone-sized window against a real server. The neutral site the
-quick exit leads to is answered by Playwright's router (nothing leaves 127.0.0.1).
+Real Chromium (with its back/forward cache on) on a phone-sized window against a real
+server. The neutral site the quick exit leads to is answered by Playwright's router
+(nothing leaves 127.0.0.1).
 """
 
 import pytest
 from case_helpers import PIN, case_body
+from helpers import create_case_in
 from openncii.config import DEFAULTS
+from playwright.sync_api import Error as PlaywrightError
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
 NEUTRAL = "<!doctype html><title>Weather</title><p>Sunny spells.</p>"
-CREATE_CASE = """async (body) => {
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch('/api/cases', {method: 'POST', body: JSON.stringify(body),
-    headers: {'Content-Type': 'application/json', 'X-CSRFToken': token}});
-  return (await response.json()).caseNumber;
-}"""
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE)
+def phone(bfcache_browser):
+    context = bfcache_browser.new_context(viewport=PHONE)
     page = context.new_page()
     exit_url = DEFAULTS["QUICK_EXIT_URL"]
     page.route(
@@ -41,7 +38,7 @@ def submit(page, button):
 def signed_in_case(page, base, lang):
     """Create a case as the wizard does, then sign in through the form: the case page."""
     page.goto(f"{base}/{lang}/submit")
-    number = page.evaluate(CREATE_CASE, case_body())
+    number = create_case_in(page, case_body())
     page.goto(f"{base}/{lang}/status")
     page.fill("#case_number", number)
     page.fill("#pin", PIN)
@@ -50,9 +47,18 @@ def signed_in_case(page, base, lang):
     return number
 
 
+def settled_content(page):
+    """The page's HTML once any reload it started (back/forward cache) has finished."""
+    while True:
+        page.wait_for_load_state()
+        try:
+            return page.content()
+        except PlaywrightError:  # it is navigating: wait for that page
+            continue
+
+
 def shows_nothing_of_the_case(page, number):
-    page.wait_for_load_state()
-    html = page.content()
+    html = settled_content(page)
     return (
         number not in html
         and page.get_by_test_id("case-hashes").count() == 0
@@ -89,7 +95,7 @@ def test_quick_exit_then_back_shows_nothing_of_the_case(live_server, browser, ph
         else:
             for _ in range(3):
                 page.keyboard.press("Shift")
-    assert "Sunny spells" in page.content()
+    assert "Sunny spells" in settled_content(page)
     assert not opens_the_case(browser, live_server, copied)  # ended on the server
 
     page.go_back()
@@ -133,3 +139,19 @@ def test_a_cookie_copied_before_sign_out_opens_nothing(live_server, browser, pho
     submit(page, "form[action$='/status/sign-out'] button")
     assert "You have signed out of your case." in page.content()
     assert not opens_the_case(browser, live_server, copied)
+
+
+def test_quick_exit_after_the_confirmation_page_then_back(live_server, phone):
+    """The new case number shown, then the FAQ, then quick exit: Back reaches the
+    confirmation page again (the FAQ's entry was replaced), which shows no number."""
+    page = phone
+    page.goto(f"{live_server}/en/submit")
+    number = create_case_in(page, case_body())
+    page.goto(f"{live_server}/en/submit/done")
+    assert page.get_by_test_id("case-number").inner_text() == number
+    page.goto(f"{live_server}/en/faq")
+    with page.expect_navigation(url="**/weather"):
+        page.get_by_test_id("quick-exit").click()
+    page.go_back()
+    assert shows_nothing_of_the_case(page, number)
+    assert page.url.endswith("/en/submit/done")

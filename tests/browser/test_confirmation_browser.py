@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 from case_helpers import case_body
+from helpers import create_case_in
 
 pytestmark = pytest.mark.browser
-
-CREATE_CASE = """async (body) => {
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch('/api/cases', {method: 'POST', body: JSON.stringify(body),
-    headers: {'Content-Type': 'application/json', 'X-CSRFToken': token}});
-  return (await response.json()).caseNumber;
-}"""
 
 # Each group's text and how many line boxes it spans (1 = not split).
 GROUP_LINES = """(number) => [...number.querySelectorAll('.group')].map((group) => {
@@ -35,7 +29,7 @@ def test_case_number_groups_stay_whole_at_320px(live_server, browser, lang, tmp_
     context = browser.new_context(viewport={"width": 320, "height": 640})
     page = context.new_page()
     page.goto(f"{live_server}/{lang}/submit")
-    number = page.evaluate(CREATE_CASE, case_body())
+    number = create_case_in(page, case_body())
     page.goto(f"{live_server}/{lang}/submit/done")
     shown = page.get_by_test_id("case-number")
     assert shown.inner_text() == number

@@ -1,8 +1,10 @@
 """static/js/hashing in real Chromium, under the app's own CSP: every accepted format,
 MD5 against hashlib, video frames, per-file errors and cancelling."""
 
+import base64
 import hashlib
 import os
+import shutil
 import subprocess
 
 import numpy as np
@@ -10,9 +12,13 @@ import pytest
 from hashing_reference import distance, photo, reference_hash
 from hashing_samples import WRITERS
 from helpers import choose_files
+from openncii import policy
 from PIL import Image
 
 pytestmark = pytest.mark.browser
+
+# What the wizard page hands the library: the server's format table and limits.
+POLICY = policy.for_browser(20)["hashing"]
 
 # Records the page's CSP violations.
 SETUP_JS = """() => {
@@ -21,12 +27,12 @@ SETUP_JS = """() => {
 }"""
 
 # hashFile on every chosen file in turn; thumbnails are checked to be loadable images.
-HASH_ALL_JS = """async () => {
+HASH_ALL_JS = """async (policy) => {
   const { hashFile } = await import('/static/js/hashing/index.js');
   const results = [];
   for (const file of document.getElementById('hashing-test-files').files) {
     const progress = [];
-    const result = await hashFile(file, { onProgress: (f) => progress.push(f) });
+    const result = await hashFile(file, { policy, onProgress: (f) => progress.push(f) });
     if (result.thumbnail) {
       const image = new Image();
       image.src = result.thumbnail;
@@ -90,7 +96,7 @@ def pillow_pixels(path):
 
 def test_every_format_hashes_like_the_reference(hashing_page, samples):
     choose(hashing_page, [path for path, _ in samples])
-    results = hashing_page.evaluate(HASH_ALL_JS)
+    results = hashing_page.evaluate(HASH_ALL_JS, POLICY)
     report = []
     for (path, held), result in zip(samples, results, strict=True):
         assert "error" not in result, (path.name, result)
@@ -112,7 +118,7 @@ def test_exif_orientation_is_ignored_like_the_reference(hashing_page, samples):
     """The stored pixels are hashed (as CImg and Pillow read them), not the turned view."""
     [(path, held)] = [(p, h) for p, h in samples if p.name == "exif-rotated.jpg"]
     choose(hashing_page, [path])
-    [result] = hashing_page.evaluate(HASH_ALL_JS)
+    [result] = hashing_page.evaluate(HASH_ALL_JS, POLICY)
     upright = np.ascontiguousarray(np.rot90(pillow_pixels(path), k=-1))
     assert distance(result["hashes"][0]["hashValue"], reference_hash(pillow_pixels(path))[0]) <= 2
     assert distance(result["hashes"][0]["hashValue"], reference_hash(upright)[0]) > 32
@@ -143,8 +149,10 @@ def test_md5_matches_hashlib_from_0_bytes_to_300_mb(hashing_page, tmp_path):
 FPS = 10
 
 
-def make_video(path, timeline, codec=("-c:v", "libx264", "-pix_fmt", "yuv420p")):
-    """Encodes (scene, seconds) pairs with ffmpeg; scenes are RGB arrays of one size."""
+def make_video(path, timeline, codec=None):
+    """Encodes (scene, seconds) pairs with ffmpeg (H.264 unless ``codec`` says otherwise);
+    scenes are RGB arrays of one size."""
+    codec = codec or ("-c:v", "libx264", "-pix_fmt", "yuv420p")
     height, width = timeline[0][0].shape[:2]
     frames = b"".join(scene.tobytes() * int(seconds * FPS) for scene, seconds in timeline)
     subprocess.run(
@@ -185,7 +193,7 @@ def test_video_gives_md5_and_frame_hashes(hashing_page, tmp_path, scenes, name):
     path = tmp_path / name
     make_video(path, timeline)
     choose(hashing_page, [path])
-    [result] = hashing_page.evaluate(HASH_ALL_JS)
+    [result] = hashing_page.evaluate(HASH_ALL_JS, POLICY)
     assert result["kind"] == "video" and "warning" not in result
     md5, *frames = result["hashes"]
     assert md5 == {
@@ -205,7 +213,7 @@ def test_undecodable_video_keeps_its_md5(hashing_page, tmp_path, scenes):
     path = tmp_path / "old.wmv"
     make_video(path, [(scenes[0], 1)], codec=("-c:v", "wmv2"))
     choose(hashing_page, [path])
-    [result] = hashing_page.evaluate(HASH_ALL_JS)
+    [result] = hashing_page.evaluate(HASH_ALL_JS, POLICY)
     assert result["warning"] == "video-frames-unavailable"
     assert result["hashes"] == [
         {"signalType": "VideoMD5", "hashValue": hashlib.md5(path.read_bytes()).hexdigest()}
@@ -225,7 +233,7 @@ def test_a_bad_file_never_stops_the_others(hashing_page, tmp_path, scenes):
     Image.fromarray(scenes[0]).save(tmp_path / "good.png")
     names = ["notes.txt", "broken.jpg", "good.png", "broken.psd", "tiny.png", "empty.png"]
     choose(hashing_page, [tmp_path / name for name in names])
-    results = {r["name"]: r for r in hashing_page.evaluate(HASH_ALL_JS)}
+    results = {r["name"]: r for r in hashing_page.evaluate(HASH_ALL_JS, POLICY)}
     assert {name: results[name].get("error") for name in names} == {
         "notes.txt": "unsupported-format",
         "broken.jpg": "corrupt-file",
@@ -242,13 +250,14 @@ def test_cancelling_stops_hashing(hashing_page, tmp_path):
     path = tmp_path / "long.mp4"
     write_random(path, 100 * 1000 * 1000)
     choose(hashing_page, [path])
-    outcome = hashing_page.evaluate("""async () => {
+    outcome = hashing_page.evaluate(
+        """async (policy) => {
       const { hashFile } = await import('/static/js/hashing/index.js');
       const controller = new AbortController();
       const progress = [];
       const file = document.getElementById('hashing-test-files').files[0];
       try {
-        await hashFile(file, { signal: controller.signal, onProgress: (f) => {
+        await hashFile(file, { policy, signal: controller.signal, onProgress: (f) => {
           progress.push(f);
           if (f > 0) controller.abort();
         } });
@@ -256,6 +265,83 @@ def test_cancelling_stops_hashing(hashing_page, tmp_path):
       } catch (error) {
         return { name: error.name, progress };
       }
-    }""")
+    }""",
+        POLICY,
+    )
     assert outcome["name"] == "AbortError"
     assert max(outcome["progress"]) < 1
+
+
+# A short clip in each video container of the policy (codecs ffmpeg has here).
+VIDEO_CODECS = {
+    "webm": ("-c:v", "libvpx", "-b:v", "1M"),
+    "avi": ("-c:v", "mpeg4"),
+    "wmv": ("-c:v", "wmv2"),
+}
+
+
+def format_of(path):
+    return next(fmt for fmt in policy.FORMATS if path.suffix[1:].lower() in fmt.extensions)
+
+
+def test_the_library_reads_every_format_of_the_policy_and_nothing_else(
+    hashing_page, samples, tmp_path, scenes
+):
+    """One file for every extension of policy.FORMATS: pictures give a PDQ hash, videos
+    their MD5; a file of a format outside the table is refused."""
+    sources = {format_of(path).name: path for path, _ in samples}
+    for fmt in policy.FORMATS:
+        if fmt.kind == "video":
+            sources[fmt.name] = tmp_path / f"source.{fmt.extensions[0]}"
+            make_video(sources[fmt.name], [(scenes[0], 1)], VIDEO_CODECS.get(fmt.extensions[0]))
+    paths = []
+    for fmt in policy.FORMATS:
+        assert fmt.name in sources, f"no sample of {fmt.name}"
+        for ext in fmt.extensions:
+            paths.append(tmp_path / f"{fmt.name}.{ext}")
+            shutil.copy(sources[fmt.name], paths[-1])
+    outside = [tmp_path / "drawing.svg", tmp_path / "clip.3gp"]
+    outside[0].write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    make_video(outside[1], [(scenes[0], 1)])
+    choose(hashing_page, paths + outside)
+    results = hashing_page.evaluate(HASH_ALL_JS, POLICY)
+    for path, result in zip(paths, results[: len(paths)], strict=True):
+        kind = "video" if format_of(path).kind == "video" else "image"
+        assert result.get("error") is None and result["kind"] == kind, (path.name, result)
+        if kind == "video":
+            assert result["hashes"][0]["hashValue"] == hashlib.md5(path.read_bytes()).hexdigest()
+        else:
+            assert result["hashes"][0]["signalType"] == "ImagePDQ", path.name
+    assert [result.get("error") for result in results[len(paths) :]] == ["unsupported-format"] * 2
+
+
+DECODE_ALL_JS = """async (formats) => {
+  const { decodeImage } = await import('/static/js/hashing/decode.js');
+  const results = [];
+  for (const file of document.getElementById('hashing-test-files').files) {
+    const { rgba, width, height } = await decodeImage(file, formats);
+    const rgb = new Uint8Array((rgba.length / 4) * 3);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.subarray(i, i + 3), j);
+    let binary = '';
+    for (let i = 0; i < rgb.length; i += 8192) binary += String.fromCharCode(...rgb.subarray(i, i + 8192));
+    results.push({ width, height, rgb: btoa(binary) });
+  }
+  return results;
+}"""
+
+
+@pytest.mark.parametrize("size", [(4000, 3000), (513, 2000), (600, 300), (777, 5000), (2000, 100)])
+def test_large_pictures_are_reduced_like_the_reference(hashing_page, tmp_path, size):
+    """The one-draw 512x512 reduction picks exactly the reference's pixels."""
+    from hashing_reference import reference_resize
+
+    width, height = size
+    pixels = np.random.default_rng(width + height).integers(0, 256, (height, width, 3), np.uint8)
+    path = tmp_path / f"noise-{width}x{height}.png"
+    Image.fromarray(pixels).save(path, compress_level=1)
+    choose(hashing_page, [path])
+    [result] = hashing_page.evaluate(DECODE_ALL_JS, POLICY["formats"])
+    assert (result["width"], result["height"]) == (512, 512)
+    expected = reference_resize(pixels)
+    found = np.frombuffer(base64.b64decode(result["rgb"]), np.uint8).reshape(512, 512, 3)
+    assert np.array_equal(found, expected)

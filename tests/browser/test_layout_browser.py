@@ -3,12 +3,12 @@
 import io
 
 import pytest
+from helpers import WEIGHT_LIMIT, first_load_bytes
 from PIL import Image
 
 pytestmark = pytest.mark.browser
 EXIT_RED = (0x9B, 0x1C, 0x1C)
 MAIN_PAGES = ["/", "/faq", "/eligibility", "/support", "/privacy"]
-WEIGHT_LIMIT = 50 * 1024
 
 
 def red_pixels_centre(png):
@@ -59,22 +59,6 @@ def test_pages_reflow_at_320_pixels(live_server, browser, lang):
         page.goto(f"{live_server}/{lang}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), path
     context.close()
-
-
-def first_load_bytes(browser, url):
-    """Bytes transferred (compressed) for a first visit to ``url`` in a fresh profile."""
-    context = browser.new_context()
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    sizes = {}
-    cdp.on(
-        "Network.loadingFinished",
-        lambda event: sizes.__setitem__(event["requestId"], event["encodedDataLength"]),
-    )
-    page.goto(url, wait_until="networkidle")
-    context.close()
-    return sum(sizes.values())
 
 
 def test_first_load_of_each_helpdesk_page_is_light(live_app, live_server, browser):

@@ -4,7 +4,7 @@ The main test walks the whole flow with the keyboard in every shipped locale, wi
 real pictures of several formats and a video, and proves what left the browser:
 every request and response of the session is recorded; no request body holds any
 64-byte stretch of any chosen file; nothing goes to another origin; the hashes sent
-are the ones the wizard's own ``hashFile`` calls returned (recorded by serving a thin
+are the ones the wizard's own ``Hasher`` gave (recorded by serving a thin
 wrapper in place of the library's index.js), a second ``hashFile`` run agrees, and
 (pictures) they are the reference PDQ of Pillow's decoding within Hamming distance 2;
 and the case page then lists exactly them.
@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 from hashing_reference import distance, noise, photo, reference_hash
 from helpers import axe_violations, choose_files
+from openncii import policy
 from openncii.config import DEFAULTS
 from openncii.i18n import text_direction
 from PIL import Image
@@ -31,24 +32,28 @@ LOCALES = DEFAULTS["LANGUAGES"]  # every shipped locale
 CONSENTS = ["me", "adult", "intimate", "partners"]
 PIN = "kite-river-73"  # no capital letters: Shift pressed three times is the quick exit
 HASHING_TIMEOUT_MS = 90_000
+POLICY = policy.for_browser(20)  # what the wizard page hands its scripts
 
 # hashFile on the files of a test-only <input>, in a page of the app (so its CSP applies).
-RUN_HASH_FILE_JS = """async () => {
+RUN_HASH_FILE_JS = """async (policy) => {
   const { hashFile } = await import('/static/js/hashing/index.js');
   const results = [];
   for (const file of document.getElementById('wizard-test-files').files) {
-    const { kind, hashes, error } = await hashFile(file);
+    const { kind, hashes, error } = await hashFile(file, { policy });
     results.push({ kind, hashes, error });
   }
   return results;
 }"""
 # Served in place of /static/js/hashing/index.js: the real module (imported under another
-# URL), plus a record of what each of the wizard's own hashFile calls returned.
-HASH_FILE_SPY_JS = """import { hashFile as realHashFile } from './index.js?unwrapped';
-export async function hashFile(file, options) {
-  const result = await realHashFile(file, options);
-  (window.hashFileResults ??= {})[file.name] = { kind: result.kind, hashes: result.hashes, error: result.error };
-  return result;
+# URL), plus a record of what each file the wizard hashed gave.
+HASH_FILE_SPY_JS = """import { Hasher as RealHasher, hashFile } from './index.js?unwrapped';
+export { hashFile };
+export class Hasher extends RealHasher {
+  async hash(file, options) {
+    const result = await super.hash(file, options);
+    (window.hashFileResults ??= {})[file.name] = { kind: result.kind, hashes: result.hashes, error: result.error };
+    return result;
+  }
 }"""
 STORAGE_JS = """async () => ({
   local: localStorage.length,
@@ -282,7 +287,7 @@ def spy_on_hash_file(page):
 def hash_in_page(page, paths):
     """What hashFile gives for each file, in a page of the app."""
     choose_files(page, paths, "wizard-test-files")
-    return page.evaluate(RUN_HASH_FILE_JS)
+    return page.evaluate(RUN_HASH_FILE_JS, POLICY["hashing"])
 
 
 def expected_hashes(results):
@@ -524,13 +529,13 @@ def test_each_step_says_what_is_missing(context, live_server):
     expect(step(page, 2)).to_be_hidden()
 
 
-CASE_HASHES_JS = """async (entries) => {
+CASE_HASHES_JS = """async ([entries, minQuality]) => {
   const { caseHashes } = await import('/static/js/wizard/payload.js');
-  return caseHashes(entries);
+  return caseHashes(entries, minQuality);
 }"""
-PIN_STRENGTH_JS = """async (pins) => {
+PIN_STRENGTH_JS = """async ([pins, rules]) => {
   const { pinStrength } = await import('/static/js/wizard/pin.js');
-  return pins.map(pinStrength);
+  return pins.map((pin) => pinStrength(pin, rules));
 }"""
 
 
@@ -556,7 +561,7 @@ def test_case_hashes_link_frames_to_their_video_and_skip_what_the_server_refuses
     ]
     page = context.new_page()
     page.goto(f"{live_server}/en/")
-    assert page.evaluate(CASE_HASHES_JS, entries) == [
+    assert page.evaluate(CASE_HASHES_JS, [entries, POLICY["hashing"]["minQuality"]]) == [
         {"signalType": "ImagePDQ", "hashValue": "1" * 64, "quality": 90},
         {"signalType": "VideoMD5", "hashValue": "f" * 32},
         {"signalType": "ImagePDQ", "hashValue": "3" * 64, "quality": 80, "frameOf": 1},
@@ -573,7 +578,7 @@ def test_case_hashes_link_frames_to_their_video_and_skip_what_the_server_refuses
         "kite-river",
         "k1te-r1ver",
     ]
-    assert page.evaluate(PIN_STRENGTH_JS, pins) == [
+    assert page.evaluate(PIN_STRENGTH_JS, [pins, POLICY["pin"]]) == [
         "",
         "short",
         "weak",

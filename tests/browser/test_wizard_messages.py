@@ -6,8 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from babel import Locale
-from openncii.i18n import babel_code
+from openncii import policy
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "static" / "js" / "wizard"
 MESSAGES_BLOCK = re.compile(
@@ -23,12 +22,11 @@ FILE_PROBLEMS = {
     "low-quality",
     "duplicate",
 }
-# Spanish "many" (a million and up) has no sample under 1000: the script falls back to "other".
-PLURAL_CATEGORIES = {
-    "en": {"one", "other"},
-    "es": {"one", "other"},
-    "ar": {"zero", "one", "two", "few", "many", "other"},
-}
+POLICY_BLOCK = re.compile(
+    r'<script type="application/json" id="wizard-policy">(.*?)</script>', re.S
+)
+# Plural forms of each catalog (its Plural-Forms header).
+PLURAL_FORMS = {"en": 2, "es": 2, "ar": 6, "hi": 2, "ja": 1, "ru": 3}
 
 
 def page_messages(client, lang):
@@ -37,11 +35,15 @@ def page_messages(client, lang):
     return json.loads(MESSAGES_BLOCK.search(response.get_data(as_text=True)).group(1))
 
 
-def single_number_categories(lang):
-    """Plural categories used for one number only (Arabic "two"): may say it in words."""
-    rule = Locale.parse(babel_code(lang)).plural_form
-    uses = Counter(rule(n) for n in range(1000))
-    return {category for category, count in uses.items() if count == 1}
+def single_number_forms(rule):
+    """Plural forms used for one number only (Arabic "two"): may say it in words."""
+    uses = Counter(rule)
+    return {form for form, count in uses.items() if count == 1}
+
+
+def page_policy(client, lang="en"):
+    html = client.get(f"/{lang}/submit").get_data(as_text=True)
+    return json.loads(POLICY_BLOCK.search(html).group(1))
 
 
 def used_keys():
@@ -52,26 +54,44 @@ def used_keys():
     return keys | {f"{kind}Error" for kind in kinds if kind != "rejected"}
 
 
-@pytest.mark.parametrize("lang", ["en", "es", "ar"])
+@pytest.mark.parametrize("lang", list(PLURAL_FORMS))
 def test_every_message_the_scripts_use_is_in_the_page(client, lang):
     messages = page_messages(client, lang)
     assert used_keys() <= set(messages), used_keys() - set(messages)
     assert set(messages["problems"]) == FILE_PROBLEMS
+    rule = messages["pluralRule"]
+    assert sorted(set(rule)) == list(range(PLURAL_FORMS[lang]))
     for key in ("chosen", "refused", "pictures", "videos", "fingerprints", "readyVideo"):
-        assert set(messages[key]) == PLURAL_CATEGORIES[lang], key
+        assert len(messages[key]) == PLURAL_FORMS[lang], key
         assert all(
             "{count}" in text
-            for category, text in messages[key].items()
-            if category not in single_number_categories(lang)
+            for form, text in enumerate(messages[key])
+            if form not in single_number_forms(rule)
         ), key
-    assert "20" in messages["chosen"]["other"]
+    assert "20" in messages["chosen"][-1]
 
 
 def test_the_page_follows_the_file_limit(make_app):
     client = make_app(MAX_FILES_PER_CASE=5).test_client()
+    assert page_policy(client)["maxFiles"] == 5
+    assert page_messages(client, "en")["chosen"][0] == "{count} of 5 file chosen"
+
+
+def test_the_page_carries_the_policy(client):
+    """Limits, PIN rules, formats and steps come from openncii.policy, and the hint, the
+    file picker and the FAQ list the same formats."""
+    found = page_policy(client)
+    assert found == policy.for_browser(20)
     html = client.get("/en/submit").get_data(as_text=True)
-    assert 'data-max-files="5"' in html
-    assert page_messages(client, "en")["chosen"]["one"] == "{count} of 5 file chosen"
+    accept = re.search(r'accept="([^"]*)"', html).group(1).split(",")
+    for fmt in policy.FORMATS:
+        assert {f".{ext}" for ext in fmt.extensions} <= set(accept), fmt.name
+        assert set(fmt.mime_types) <= set(accept), fmt.name
+        assert fmt.name in re.search(r'id="file-hint"[^>]*>(.*?)</p>', html).group(1)
+    faq = client.get("/en/faq").get_data(as_text=True)
+    for name in ("HEIC", "WebP", "AVIF", "M4V", "WEBM", "MKV"):
+        assert name in faq, name
+    assert "Step 2 of 5" in html
 
 
 def test_the_page_carries_the_test_hooks_and_the_no_javascript_notice(client):

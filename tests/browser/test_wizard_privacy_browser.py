@@ -117,3 +117,30 @@ def test_changing_language_mid_wizard_keeps_the_place_and_the_files(live_server,
     with page.expect_navigation(url="**/ar/submit/done"):
         page.get_by_test_id("submit-case").click()
     assert page.get_by_test_id("case-number").inner_text()
+
+
+@pytest.fixture
+def bfcache_page(bfcache_browser):
+    context = bfcache_browser.new_context(viewport=PHONE)
+    yield context.new_page()
+    context.close()
+
+
+def test_back_after_quick_exit_shows_none_of_the_chosen_files(live_server, bfcache_page, pictures):
+    """The wizard, files chosen, then the FAQ (the wizard waits in the back/forward
+    cache), then quick exit: Back must not bring the wizard back with its files."""
+    page = bfcache_page
+    page.route(
+        "https://www.bbc.co.uk/**",
+        lambda route: route.fulfill(body="<title>Weather</title>", content_type="text/html"),
+    )
+    files_chosen(page, live_server, pictures)
+    with page.expect_navigation():
+        page.locator(".site-nav a[href$='/en/faq']").click()
+    with page.expect_navigation(url="**/weather"):
+        page.get_by_test_id("quick-exit").click()
+    with page.expect_navigation(url=f"{live_server}/en/submit"):
+        page.go_back(wait_until="commit")
+    page.wait_for_load_state()
+    expect(page.locator("[data-wizard]")).to_be_visible()
+    expect(page.get_by_test_id("file-card")).to_have_count(0)

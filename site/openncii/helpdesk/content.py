@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import policy
 from ..i18n import babel_code
 from . import faq, faqsearch
 
@@ -27,6 +28,8 @@ def operator_facts(lang):
         "under18_url": config["UNDER18_URL"],
         "max_files": str(config["MAX_FILES_PER_CASE"]),
         "retention_days": str(config["WITHDRAWN_RETENTION_DAYS"]),
+        "picture_formats": policy.format_names("picture", code),
+        "video_formats": policy.format_names("video", code),
     }
 
 

@@ -39,7 +39,7 @@ QUESTIONS = (
     ),
     Question(
         id="intimate",
-        text=_l("Is the image or video intimate?"),
+        text=_l("Is the image or video intimate: nude, partly nude or sexual?"),
         hint=_l(
             "For example, you are naked, partly naked or in underwear, or it shows "
             "sexual activity or a sexual pose."

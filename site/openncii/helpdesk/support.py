@@ -3,6 +3,10 @@
 Every file is validated when the directory is loaded (at start-up), so a typo in a
 phone number field or a country code stops the site with a message naming the file
 and the field, instead of showing a person in crisis a broken entry.
+
+Descriptions and opening hours are written per locale (``[description] en = "…"``);
+the organisation's own name is never translated. :func:`check_directory` lists what an
+operator should look at again (``flask --app wsgi support check``).
 """
 
 import datetime
@@ -14,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel import Locale
+from babel.dates import format_time
+from babel.lists import format_list
 from flask_babel import lazy_gettext as _l
 
 WORLDWIDE = "001"  # UN M.49 code for "World": the service helps people anywhere
@@ -27,14 +33,34 @@ SERVICE_LABELS = {
     "under18": _l("Help for under-18s"),
 }
 
+# Opening times are data (days and times), worded in the reader's language at display.
+EVERY_DAY = _l("Every day")
+DAY_RANGE = _l("%(first)s to %(last)s")
+DAYS_AND_TIMES = _l("%(days)s, %(opens)s–%(closes)s")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
 REQUIRED_FIELDS = ("name", "countries", "languages", "services", "website", "source", "checked")
-OPTIONAL_FIELDS = ("phone", "email", "hours", "description")
+OPTIONAL_FIELDS = ("phone", "email", "hours", "description", "always_open", "audience")
+LOCALIZED_FIELDS = ("description",)
+# Who a service is for: adults only, anyone, or only people under 18.
+AUDIENCES = ("adults", "everyone", "under18")
+FALLBACK_LOCALE = "en"
+# Slugs are at least this long, so /<lang>/support/<slug> never looks like a country
+# code (two letters, or "001") in /<lang>/support/<country>.
+MIN_SLUG_LENGTH = 4
+RESERVED_SLUGS = {"country"}
+STALE_AFTER = datetime.timedelta(days=183)  # about six months
 
 # Two-letter codes Babel knows that are not countries or territories.
 _NOT_COUNTRIES = {"EU", "EZ", "QO", "UN", "XA", "XB", "ZZ"}
 _ENGLISH = Locale("en")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]*[0-9]$")
+# Digits, spaces, dashes and brackets; a leading "+" or, for short codes such as
+# Japan's #8891, a leading "#".
+_PHONE = re.compile(r"^[+#]?[0-9][0-9 ()-]*[0-9]$")
+_LOCALE = re.compile(r"^[a-z]{2}(?:-[A-Z][A-Za-z]+)?$")
+_TIME = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
+_DAYS = re.compile(r"^(?:daily|[a-z]{3}-[a-z]{3}|[a-z]{3}(?:,[a-z]{3})*)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -50,26 +76,95 @@ class Organisation:
     languages: tuple[str, ...]
     services: tuple[str, ...]
     website: str
-    source: str
+    sources: tuple[str, ...]
     checked: datetime.date
     phone: str | None = None
     email: str | None = None
-    hours: str | None = None
-    description: str | None = None
+    hours: tuple["OpeningTimes", ...] = ()
+    description: dict[str, str] | None = None
+    always_open: bool = False
+    audience: str = "adults"
 
     @property
     def worldwide(self):
         return WORLDWIDE in self.countries
 
     @property
+    def source(self):
+        """The first page the details come from (most entries have just one)."""
+        return self.sources[0]
+
+    @property
+    def serves_adults(self):
+        return self.audience != "under18"
+
+    @property
+    def under18_only(self):
+        return self.audience == "under18"
+
+    @property
     def tel_uri(self):
         """``tel:`` link for the phone number (spaces, dashes and brackets dropped)."""
         if not self.phone:
             return None
-        return "tel:" + re.sub(r"[ ()-]", "", self.phone)
+        return "tel:" + re.sub(r"[ ()-]", "", self.phone).replace("#", "%23")
 
     def serves(self, country):
         return self.worldwide or country in self.countries
+
+    def speaks(self, language):
+        return language in self.languages
+
+    def opening_times(self, locale):
+        return [period.describe(locale) for period in self.hours]
+
+    def localized(self, field, locale):
+        """``(text, locale it is in)`` of a per-locale field for a reader of ``locale``.
+
+        Tries the locale ("pt-BR"), its language ("pt"), then English; ``(None, None)``
+        when the entry has no such text. The caller marks a fallback with its ``lang``.
+        """
+        texts = getattr(self, field) or {}
+        for candidate in (locale, language_of(locale), FALLBACK_LOCALE):
+            if candidate in texts:
+                return texts[candidate], candidate
+        return None, None
+
+
+@dataclass(frozen=True)
+class OpeningTimes:
+    """When a line answers: ``days`` is "daily", a range "mon-fri" or a list "mon,wed";
+    ``opens``/``closes`` are "HH:MM" local time, or None when only the days are known."""
+
+    days: str
+    opens: datetime.time | None = None
+    closes: datetime.time | None = None
+
+    def describe(self, locale):
+        """This period in words for ``locale`` ("Monday to Friday, 08:00–20:00")."""
+        babel_locale = _babel_locale(locale)
+        names = babel_locale.days["stand-alone"]["wide"]
+        if self.days == "daily":
+            days = str(EVERY_DAY)
+        elif "-" in self.days:
+            first, last = (WEEKDAYS.index(day) for day in self.days.split("-"))
+            days = str(DAY_RANGE) % {"first": names[first], "last": names[last]}
+        else:
+            days = format_list(
+                [names[WEEKDAYS.index(day)] for day in self.days.split(",")], locale=babel_locale
+            )
+        if self.opens is not None:
+            days = str(DAYS_AND_TIMES) % {
+                "days": days,
+                "opens": format_time(self.opens, "short", locale=babel_locale),
+                "closes": format_time(self.closes, "short", locale=babel_locale),
+            }
+        return _capitalise(days)
+
+
+def language_of(locale):
+    """The ISO 639-1 language of a locale: "pt-BR" → "pt", "zh-Hans" → "zh"."""
+    return str(locale).replace("_", "-").split("-")[0].lower()
 
 
 def load_directory(folder):
@@ -82,10 +177,19 @@ def load_directory(folder):
     return sorted(organisations, key=lambda org: org.name.casefold())
 
 
-def filter_organisations(organisations, country=None, language=None, service=None):
-    """Organisations matching every given filter; country-specific ones first, then by name.
+def find_organisation(organisations, slug):
+    return next((org for org in organisations if org.slug == slug), None)
 
-    A worldwide organisation (country ``001``) matches every country.
+
+def filter_organisations(
+    organisations, country=None, language=None, service=None, reader_language=None
+):
+    """Organisations matching every given filter, ranked for the reader.
+
+    A worldwide organisation (country ``001``) matches every country. Services that speak
+    ``reader_language`` (the page's language) come first, then those serving adults
+    (this site is for adults; under-18 services follow), then country-specific before
+    worldwide, then by name.
     """
     country = country.upper() if country else None
     language = language.lower() if language else None
@@ -96,7 +200,12 @@ def filter_organisations(organisations, country=None, language=None, service=Non
         and (not language or language in org.languages)
         and (not service or service in org.services)
     ]
-    return sorted(matches, key=lambda org: (org.worldwide, org.name.casefold()))
+    return sorted(matches, key=lambda org: _rank(org, reader_language))
+
+
+def _rank(org, reader_language):
+    speaks_reader = not reader_language or org.speaks(language_of(reader_language))
+    return (not speaks_reader, not org.serves_adults, org.worldwide, org.name.casefold())
 
 
 def countries_present(organisations):
@@ -148,10 +257,7 @@ def _load_file(path):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DirectoryError(f"{path}: not valid TOML ({exc})") from exc
-    if not _SLUG.match(path.stem):
-        raise DirectoryError(
-            f"{path}: file name must be lower-case letters, digits and dashes (it is the entry's id)"
-        )
+    _check_slug(path)
     unknown = sorted(set(data) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise DirectoryError(f"{path}: unknown field '{unknown[0]}'")
@@ -159,7 +265,27 @@ def _load_file(path):
         if field not in data:
             raise DirectoryError(f"{path}: missing required field '{field}'")
     values = {field: _check_field(path, field, value) for field, value in data.items()}
+    values["sources"] = values.pop("source")
+    values.setdefault("audience", "everyone" if "under18" in values["services"] else "adults")
+    if values["audience"] == "under18" and "under18" not in values["services"]:
+        raise DirectoryError(
+            f"{path}: field 'audience': an under-18 service must list 'under18' in services"
+        )
     return Organisation(slug=path.stem, **values)
+
+
+def _check_slug(path):
+    slug = path.stem
+    if not _SLUG.match(slug):
+        raise DirectoryError(
+            f"{path}: file name must be lower-case letters, digits and dashes (it is the entry's id)"
+        )
+    if len(slug) < MIN_SLUG_LENGTH or slug in RESERVED_SLUGS:
+        raise DirectoryError(
+            f"{path}: file name must be at least {MIN_SLUG_LENGTH} characters and not "
+            f"{', '.join(sorted(RESERVED_SLUGS))}: its page /<lang>/support/<file name> "
+            "must never look like a country page"
+        )
 
 
 def _check_field(path, field, value):
@@ -167,6 +293,17 @@ def _check_field(path, field, value):
     problem = _FIELD_CHECKS[field](value)
     if problem:
         raise DirectoryError(f"{path}: field '{field}': {problem}")
+    if field in LOCALIZED_FIELDS and isinstance(value, str):
+        return {FALLBACK_LOCALE: value}  # a plain string is English
+    if field == "hours":
+        return tuple(
+            OpeningTimes(
+                period["days"], *map(_parse_time, (period.get("opens"), period.get("closes")))
+            )
+            for period in value
+        )
+    if field == "source" and isinstance(value, str):
+        return (value,)
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -183,6 +320,65 @@ def _https_url(value):
     if parts.scheme != "https" or not parts.netloc:
         return f"must be an https:// address, got {value!r}"
     return None
+
+
+def _https_urls(value):
+    """One https:// address, or a non-empty list of them (every page a detail came from)."""
+    if isinstance(value, list):
+        if not value:
+            return "must name at least one https:// address"
+        return next(filter(None, map(_https_url, value)), None)
+    return _https_url(value)
+
+
+def _localized_text(value):
+    """English text, or a table of texts per locale (``en = "…"``, ``pt-BR = "…"``)."""
+    if isinstance(value, str):
+        return _text(value)
+    if not isinstance(value, dict) or FALLBACK_LOCALE not in value:
+        return 'must be a string or a table of translations that includes en = "…"'
+    for locale, text in value.items():
+        if not _LOCALE.match(locale):
+            return f"{locale!r} is not a locale such as es, pt-BR or zh-Hans"
+        if _text(text):
+            return f"the {locale} text must be a non-empty string"
+    return None
+
+
+def _parse_time(text):
+    return datetime.time.fromisoformat(text) if text else None
+
+
+def _opening_times(value):
+    """``[[hours]]`` tables: ``days`` ("daily", "mon-fri", "mon,wed"), optional
+    ``opens`` and ``closes`` ("08:00"), both or neither."""
+    if not isinstance(value, list) or not value:
+        return 'must be a list of [[hours]] tables, e.g. days = "mon-fri", opens = "09:00"'
+    for period in value:
+        if not isinstance(period, dict) or set(period) - {"days", "opens", "closes"}:
+            return "each [[hours]] table takes only days, opens and closes"
+        days = period.get("days")
+        if not isinstance(days, str) or not _DAYS.match(days) or not _known_days(days):
+            return f'days must be "daily", a range such as "mon-fri" or a list such as "mon,wed"; got {days!r}'
+        times = [period.get("opens"), period.get("closes")]
+        if any(times) and not all(isinstance(t, str) and _TIME.match(t) for t in times):
+            return 'opens and closes go together, as "HH:MM" (24-hour clock)'
+    return None
+
+
+def _known_days(days):
+    return days == "daily" or all(day in WEEKDAYS for day in re.split("[-,]", days))
+
+
+def _boolean(value):
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _one_of(choices):
+    def check(value):
+        return None if value in choices else f"must be one of: {', '.join(choices)}"
+
+    return check
 
 
 def _code_list(is_valid, kind):
@@ -242,12 +438,14 @@ _FIELD_CHECKS = {
         SERVICE_LABELS.__contains__, "services from: " + ", ".join(SERVICE_LABELS)
     ),
     "website": _https_url,
-    "source": _https_url,
+    "source": _https_urls,
     "checked": _date,
     "phone": _pattern(_PHONE, "+44 345 600 0459 (digits, spaces, dashes, brackets)"),
     "email": _pattern(_EMAIL, "help@example.org"),
-    "hours": _text,
-    "description": _text,
+    "hours": _opening_times,
+    "description": _localized_text,
+    "always_open": _boolean,
+    "audience": _one_of(AUDIENCES),
 }
 
 
@@ -261,3 +459,48 @@ def _check_unique_names(organisations, folder):
                 f"{seen[key]}.toml"
             )
         seen[key] = org.slug
+
+
+# --- keeping the directory fresh -----------------------------------------------------------
+
+
+def check_directory(organisations, today, locales):
+    """``(slug, problem)`` pairs an operator should look at, entry by entry.
+
+    Details checked more than six months ago, sources that are not on the organisation's
+    own site (fine only for an official government page), a phone line with no opening
+    hours, and descriptions or hours missing for an enabled locale.
+    """
+    return [
+        (org.slug, problem) for org in organisations for problem in _problems(org, today, locales)
+    ]
+
+
+def _problems(org, today, locales):
+    if today - org.checked > STALE_AFTER:
+        yield f"details checked on {org.checked.isoformat()}, more than 6 months ago"
+    own_site = _site(org.website)
+    for source in org.sources:
+        if not _same_site(_site(source), own_site):
+            yield (
+                f"source {source} is not on the organisation's own site ({own_site}); "
+                "keep it only if it is an official government page"
+            )
+    if org.phone and not org.always_open and not org.hours:
+        yield "phone number without opening hours (add hours, or always_open = true)"
+    if not org.description:
+        yield "no description"
+    for field in LOCALIZED_FIELDS:
+        texts = getattr(org, field)
+        missing = [locale for locale in locales if texts and locale not in texts]
+        if missing:
+            yield f"{field} not translated into: {', '.join(missing)}"
+
+
+def _site(url):
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def _same_site(host, own):
+    return host == own or host.endswith("." + own) or own.endswith("." + host)

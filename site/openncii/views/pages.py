@@ -1,6 +1,6 @@
 """Public helpdesk pages: home, FAQ, eligibility check, support directory, privacy."""
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 
 from ..forms import EligibilityForm
@@ -81,8 +81,12 @@ def privacy():
     return render_template("pages/privacy.html")
 
 
+# Country codes are two letters (or "001", worldwide) and organisation slugs at least
+# four characters (support.MIN_SLUG_LENGTH), so /support/<country> (as published) and
+# /support/<slug> never collide; /support/country/<CC> is the canonical country page.
 @bp.get("/support", defaults={"country": None})
-@bp.get("/support/<country>")
+@bp.get("/support/<string(maxlength=3):country>")
+@bp.get("/support/country/<string(maxlength=3):country>", endpoint="support_country")
 @cached_page
 def support_directory(country):
     directory = current_app.extensions["openncii_support"]
@@ -92,13 +96,16 @@ def support_directory(country):
     language = request.args.get("language") or None
     service = request.args.get("service") or None
     organisations = support.filter_organisations(
-        directory, country=country, language=language, service=service
+        directory,
+        country=country,
+        language=language,
+        service=service,
+        reader_language=current_locale(),
     )
     locale = get_locale()
     return render_template(
         "pages/support.html",
         organisations=organisations,
-        directory=directory,
         country=country,
         language=language,
         service=service,
@@ -106,4 +113,32 @@ def support_directory(country):
         language_choices=support.language_options(directory, locale),
         service_labels=support.SERVICE_LABELS,
         locale_data=locale,
+        page_link=country and public_url("pages.support_country", country=country),
     )
+
+
+@bp.get(f"/support/<string(minlength={support.MIN_SLUG_LENGTH}):slug>")
+@cached_page
+def support_organisation(slug):
+    org = support.find_organisation(current_app.extensions["openncii_support"], slug)
+    if org is None:
+        abort(404)
+    return render_template(
+        "pages/support_organisation.html",
+        org=org,
+        service_labels=support.SERVICE_LABELS,
+        locale_data=get_locale(),
+        page_link=public_url("pages.support_organisation", slug=slug),
+    )
+
+
+def public_url(endpoint, **values):
+    """The address to share for a page: ``PUBLIC_URL`` + path when configured.
+
+    Never built from the request's Host header: pages are cached per path, so a forged
+    Host must not end up in a link that NGOs copy. Without ``PUBLIC_URL`` the path is
+    shown and the link box's script adds the address the reader sees.
+    """
+    path = url_for(endpoint, **values)
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return base + path if base else path

@@ -101,14 +101,32 @@ def no_store(response):
     return response
 
 
+@bp.context_processor
+def never_restored():
+    """Pages that reload rather than come back from the back/forward cache (quick-exit.js)."""
+    return {"no_restore": True}
+
+
+def duration(seconds):
+    """A wait in the person's language, in whole minutes rounded up ("3 minutes")."""
+    minutes = max(1, -(-seconds // 60))
+    return format_timedelta(timedelta(minutes=minutes), threshold=1)
+
+
 def wait_message(seconds):
-    """Say how long signing in is paused for, in the person's language."""
-    minutes = max(1, -(-seconds // 60))  # whole minutes, rounded up
-    wait = format_timedelta(timedelta(minutes=minutes), threshold=1)
+    """Say how long signing in with this number is paused for."""
     return _(
         "For your safety, signing in with this case number is paused for a while after "
         "several wrong tries. Please try again in %(wait)s.",
-        wait=wait,
+        wait=duration(seconds),
+    )
+
+
+def throttle_message(seconds):
+    """Say how long this visitor must wait after too many requests."""
+    return _(
+        "There were too many tries from here in a short time. Please try again in %(wait)s.",
+        wait=duration(seconds),
     )
 
 
@@ -159,7 +177,7 @@ def render_lookup(form, refused=None, throttled=None):
         if refused.wait:
             problems.append(wait_message(refused.wait))
     if throttled:
-        problems.append(wait_message(throttled))
+        problems.append(throttle_message(throttled))
     if problems and "pages.faq_page" in current_app.view_functions:
         problems.append(
             Markup('<a href="{}#lost-pin">{}</a>').format(
@@ -184,7 +202,7 @@ def throttled(error):
         form = LookupForm()
         form.pin.data = ""
         return render_lookup(form, throttled=wait)
-    return render_template("error.html", code=429, message=wait_message(wait)), 429
+    return render_template("error.html", code=429, message=throttle_message(wait)), 429
 
 
 def render_case(case_id):
@@ -276,7 +294,9 @@ def withdraw():
 @bp.post("/sign-out")
 @csrf.exempt
 def sign_out():
-    """End the case session; also the quick exit's request, sent as the page is left.
+    """End the case session and any hand-over of a new case number.
+
+    Also the quick exit's request, sent as the page is left.
 
     Exempt from the CSRF token because the quick exit sends it with no form to fill
     (``fetch`` with ``keepalive``); a form post carries the token and is checked. A
@@ -284,7 +304,8 @@ def sign_out():
     """
     if not (same_origin_request() or csrf_token_is_valid()):
         abort(403)
-    case_sessions.end(session.pop("case", None))
+    for purpose in ("case", "new_case"):  # signed in, and a new case number still shown
+        case_sessions.end(session.pop(purpose, None))
     if request.form.get("quick"):
         return "", 204
     flash(_("You have signed out of your case."))

@@ -31,9 +31,9 @@ from flask_babel import ngettext
 from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from .. import case_sessions, cases, mail, wizard
+from .. import case_sessions, cases, mail, policy, wizard
 from ..forms import Form
-from ..i18n import best_locale, current_locale, enabled_locales, localize
+from ..i18n import babel_code, best_locale, current_locale, enabled_locales, localize
 from ..limits import limiter
 from ..models import Case
 
@@ -51,13 +51,16 @@ EMAIL_LIMIT = "5 per hour"
 def start():
     """The wizard: one page whose script hashes the files and calls ``POST /api/cases``."""
     max_files = current_app.config["MAX_FILES_PER_CASE"]
+    locale = current_locale()
     return render_template(
         "submit/wizard.html",
         max_files=max_files,
-        messages=wizard.messages(current_locale(), max_files),
-        accept=wizard.ACCEPT,
-        image_formats=wizard.IMAGE_FORMATS,
-        video_formats=wizard.VIDEO_FORMATS,
+        steps=policy.WIZARD_STEPS,
+        policy=policy.for_browser(max_files),
+        messages=wizard.messages(max_files),
+        accept=policy.accept_attribute(),
+        image_formats=policy.format_names("picture", babel_code(locale)),
+        video_formats=policy.format_names("video", babel_code(locale)),
     )
 
 
@@ -249,6 +252,7 @@ def render_done(handover, saved_form, email_form):
             email_form=email_form,
             show_email=bool(handover and mail_enabled() and not handover.emailed),
             minutes=case_sessions.NEW_CASE_SECONDS // 60,
+            no_restore=True,
         )
     )
     response.headers["Cache-Control"] = "no-store"

@@ -17,49 +17,7 @@
  *    stored colours.
  *  - GIF and other animations: the first frame.
  */
-import { DOWNSAMPLE_DIMS, nearestIndices } from './pdq.js';
-
-/** Formats createImageBitmap decodes, by file extension. */
-const NATIVE_TYPES = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  jfif: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  bmp: 'image/bmp',
-  ico: 'image/x-icon',
-  webp: 'image/webp',
-  avif: 'image/avif',
-};
-
-/** Formats handed to ImageMagick, by file extension -> ImageMagick format name. */
-const MAGICK_FORMATS = {
-  psd: 'PSD',
-  tif: 'TIFF',
-  tiff: 'TIFF',
-  xcf: 'XCF',
-  tga: 'TGA',
-  miff: 'MIFF',
-  dcm: 'DCM',
-  dicom: 'DCM',
-  xpm: 'XPM',
-  pcx: 'PCX',
-  heic: 'HEIC',
-  heif: 'HEIC',
-};
-
-const MAGICK_MIME = {
-  'image/vnd.adobe.photoshop': 'PSD',
-  'image/tiff': 'TIFF',
-  'image/x-xcf': 'XCF',
-  'image/x-tga': 'TGA',
-  'image/x-targa': 'TGA',
-  'application/dicom': 'DCM',
-  'image/x-xpixmap': 'XPM',
-  'image/x-pcx': 'PCX',
-  'image/heic': 'HEIC',
-  'image/heif': 'HEIC',
-};
+import { DOWNSAMPLE_DIMS } from './pdq.js';
 
 const THUMBNAIL_SIZE = 160;
 
@@ -78,18 +36,31 @@ function extension(name) {
 }
 
 /**
- * Which decoder reads a file: {decoder: 'native'|'magick', format} or null.
- * The extension decides first (browsers report no MIME type for most of the
- * ImageMagick formats), then the MIME type.
+ * @typedef {{name: string, kind: 'picture'|'video', extensions: string[], mimeTypes: string[],
+ *   magick: string|null}} Format one row of the server's format table (openncii/policy.py)
  */
-export function imageDecoderFor(file) {
+
+/** The row of `formats` a file belongs to: by its extension first (browsers report no
+ * MIME type for most of the ImageMagick formats), then by its MIME type; or undefined. */
+export function formatOf(file, formats) {
   const ext = extension(file.name);
-  if (NATIVE_TYPES[ext]) return { decoder: 'native', format: NATIVE_TYPES[ext] };
-  if (MAGICK_FORMATS[ext]) return { decoder: 'magick', format: MAGICK_FORMATS[ext] };
   const type = (file.type ?? '').toLowerCase();
-  if (MAGICK_MIME[type]) return { decoder: 'magick', format: MAGICK_MIME[type] };
-  if (Object.values(NATIVE_TYPES).includes(type)) return { decoder: 'native', format: type };
-  return null;
+  return formats.find((format) => format.extensions.includes(ext))
+    ?? formats.find((format) => format.mimeTypes.includes(type));
+}
+
+/**
+ * Which decoder reads a picture: {decoder: 'native', format: MIME type} (the browser's),
+ * {decoder: 'magick', format: ImageMagick's name}, or null when `formats` has no picture
+ * format for it.
+ * @param {File} file
+ * @param {Format[]} formats
+ */
+export function imageDecoderFor(file, formats) {
+  const format = formatOf(file, formats);
+  if (format?.kind !== 'picture') return null;
+  if (format.magick) return { decoder: 'magick', format: format.magick };
+  return { decoder: 'native', format: format.mimeTypes[0] };
 }
 
 function newCanvas(width, height) {
@@ -100,10 +71,21 @@ function newCanvas(width, height) {
 }
 
 /**
- * Pixels of an ImageBitmap. Pictures larger than 512 on a side are read one
- * needed source row at a time, already reduced with the reference's
- * nearest-neighbour 512x512 resize (see pdq.js), so a 50-megapixel photo
- * never needs a full-size RGBA copy.
+ * Where the reference's nearest-neighbour resize (pdq.js nearestIndices: output
+ * pixel i takes source pixel floor(i * old / new)) puts the image when a canvas
+ * draws it unsmoothed: the canvas samples each output pixel at its centre, so the
+ * image starts just under half a pixel in, which maps centre i + 0.5 to source
+ * i * old / new + 1/1024 (less than the 1/new that separates two source indices).
+ */
+function nearestOffset(oldSize) {
+  return 0.5 - 1 / (2 * oldSize);
+}
+
+/**
+ * Pixels of an ImageBitmap. Pictures larger than 512 on a side come already
+ * reduced with the reference's nearest-neighbour 512x512 resize (see pdq.js), drawn
+ * in one unsmoothed canvas draw (tests/browser/test_hashing_browser.py checks it
+ * picks the same pixels), so a 50-megapixel photo never needs a full-size RGBA copy.
  */
 function bitmapPixels(bitmap) {
   const { width, height } = bitmap;
@@ -113,18 +95,9 @@ function bitmapPixels(bitmap) {
     context.drawImage(bitmap, 0, 0);
     return { rgba: context.getImageData(0, 0, width, height).data, width, height };
   }
-  const { context } = newCanvas(width, 1);
-  const rgba = new Uint8ClampedArray(size * size * 4);
-  const columns = nearestIndices(width, size);
-  for (const [y, sourceY] of nearestIndices(height, size).entries()) {
-    context.clearRect(0, 0, width, 1);
-    context.drawImage(bitmap, 0, sourceY, width, 1, 0, 0, width, 1);
-    const row = context.getImageData(0, 0, width, 1).data;
-    for (let x = 0; x < size; x++) {
-      rgba.set(row.subarray(columns[x] * 4, columns[x] * 4 + 4), (y * size + x) * 4);
-    }
-  }
-  return { rgba, width: size, height: size };
+  const { context } = newCanvas(size, size);
+  context.drawImage(bitmap, 0, 0, width, height, nearestOffset(width), nearestOffset(height), size, size);
+  return { rgba: context.getImageData(0, 0, size, size).data, width: size, height: size };
 }
 
 /** How far into a JPEG the EXIF block is looked for. */
@@ -247,7 +220,7 @@ async function nativeDecode(file, format) {
   try {
     return { ...bitmapPixels(bitmap), originalWidth: bitmap.width, originalHeight: bitmap.height, orientation };
   } finally {
-    bitmap.close();
+    bitmap.close(); // the full-size picture is freed as soon as it is reduced
   }
 }
 
@@ -312,9 +285,10 @@ async function magickDecode(file, format, module) {
  * Which ImageMagick format reads a file, or null when the browser decodes it:
  * the formats browsers don't read, and transparent pictures (see the top).
  * @param {File} file
+ * @param {Format[]} formats
  */
-export async function imageMagickFormat(file) {
-  const choice = imageDecoderFor(file);
+export async function imageMagickFormat(file, formats) {
+  const choice = imageDecoderFor(file, formats);
   if (choice?.decoder === 'magick') return choice.format;
   const [isTransparent, format] = TRANSPARENCY[choice?.format] ?? [];
   if (!isTransparent) return null;
@@ -325,38 +299,69 @@ export async function imageMagickFormat(file) {
 /**
  * Decodes an image file to RGBA.
  * @param {File} file
+ * @param {Format[]} formats the accepted formats
  * @param {WebAssembly.Module} [magickModule] ImageMagick, compiled (else compiled here)
+ * @param {{thumbnail?: boolean}} [options] thumbnail: also make a preview, from the same decode
  * @returns {Promise<{rgba: Uint8ClampedArray, width: number, height: number,
- *   originalWidth: number, originalHeight: number, orientation: number}>}
+ *   originalWidth: number, originalHeight: number, orientation: number, thumbnail?: Blob}>}
  *   width/height may already be reduced to 512x512 (the PDQ pre-resize);
- *   original* are the stored picture's size; orientation is the EXIF one (1..8).
+ *   original* are the stored picture's size; orientation is the EXIF one (1..8);
+ *   thumbnail: see thumbnailBlob.
  * @throws {DecodeError} code 'unsupported-format' or 'corrupt-file'
  */
-export async function decodeImage(file, magickModule) {
-  const choice = imageDecoderFor(file);
+export async function decodeImage(file, formats, magickModule, { thumbnail = false } = {}) {
+  const choice = imageDecoderFor(file, formats);
   if (!choice) throw new DecodeError('unsupported-format');
-  const magickFormat = await imageMagickFormat(file);
-  if (magickFormat) return magickDecode(file, magickFormat, magickModule);
-  return nativeDecode(file, choice.format);
+  const magickFormat = await imageMagickFormat(file, formats);
+  const pixels = magickFormat
+    ? await magickDecode(file, magickFormat, magickModule)
+    : await nativeDecode(file, choice.format);
+  if (thumbnail) {
+    // From the same decode, and from the (at most 512x512) reduced pixels: decoding a
+    // 12-megapixel JPEG again, or scaling it whole, costs more than its hash.
+    const { rgba, width, height, originalWidth, originalHeight, orientation } = pixels;
+    pixels.thumbnail = await thumbnailBlob(new ImageData(rgba, width, height), originalWidth, originalHeight, orientation);
+  }
+  return pixels;
+}
+
+/**
+ * The canvas transform that shows a picture stored `width` x `height` upright, for
+ * its EXIF orientation (2..8 mirror and/or turn it; 5..8 swap its sides).
+ * @returns {[number, number, number, number, number, number]}
+ */
+export function orientationTransform(orientation, width, height) {
+  switch (orientation) {
+    case 2: return [-1, 0, 0, 1, width, 0];
+    case 3: return [-1, 0, 0, -1, width, height];
+    case 4: return [1, 0, 0, -1, 0, height];
+    case 5: return [0, 1, 1, 0, 0, 0];
+    case 6: return [0, 1, -1, 0, height, 0];
+    case 7: return [0, -1, -1, 0, height, width];
+    case 8: return [0, -1, 1, 0, 0, width];
+    default: return [1, 0, 0, 1, 0, 0];
+  }
 }
 
 /**
  * A small upright preview (PNG Blob), for the person's own screen only.
- * @param {ImageBitmapSource} source a File (native formats) or an ImageData
+ * @param {ImageBitmapSource} source the stored pixels, without their EXIF
+ *   orientation, at any size (the 512x512 PDQ reduction is stretched back)
  * @param {number} width the stored picture's width
  * @param {number} height its height
- * @param {number} [orientation] its EXIF orientation; 5 to 8 turn it a quarter
+ * @param {number} [orientation] its EXIF orientation, applied here
  */
 export async function thumbnailBlob(source, width, height, orientation = 1) {
-  const [uprightWidth, uprightHeight] = orientation >= 5 ? [height, width] : [width, height];
   const scale = Math.min(1, THUMBNAIL_SIZE / Math.max(width, height));
-  const bitmap = await createImageBitmap(source, {
-    resizeWidth: Math.max(1, Math.round(uprightWidth * scale)),
-    resizeHeight: Math.max(1, Math.round(uprightHeight * scale)),
+  const small = await createImageBitmap(source, {
+    resizeWidth: Math.max(1, Math.round(width * scale)),
+    resizeHeight: Math.max(1, Math.round(height * scale)),
     resizeQuality: 'medium',
   });
-  const { canvas, context } = newCanvas(bitmap.width, bitmap.height);
-  context.drawImage(bitmap, 0, 0);
-  bitmap.close();
+  const turned = orientation >= 5;
+  const { canvas, context } = newCanvas(turned ? small.height : small.width, turned ? small.width : small.height);
+  context.setTransform(...orientationTransform(orientation, small.width, small.height));
+  context.drawImage(small, 0, 0);
+  small.close();
   return canvas.convertToBlob({ type: 'image/png' });
 }

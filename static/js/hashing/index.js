@@ -2,13 +2,13 @@
  * On-device hashing of one file: nothing here sends anything anywhere.
  *
  *   import { hashFile } from '/static/js/hashing/index.js';
- *   const result = await hashFile(file, { onProgress, signal });
+ *   const result = await hashFile(file, { policy, onProgress, signal });
  *
- * @param {File} file an image (jpeg, jpg, png, gif, psd, tiff, xcf, tga, miff,
- *   ico, dcm, xpm, pcx, bmp, webp, avif, heic) or a video (mp4, mov, qt, avi, wmv,
- *   m4v, webm, mkv)
- * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
- *   onProgress gets 0..1; aborting `signal` stops the work at once.
+ * @param {File} file a picture or a video in one of `policy.formats`
+ * @param {{policy: Policy, onProgress?: (fraction: number) => void, signal?: AbortSignal}} options
+ *   `policy`: the server's rules (openncii/policy.py, "hashing" part): accepted
+ *   formats, smallest picture side, video frame sampling. onProgress gets 0..1;
+ *   aborting `signal` stops the work at once.
  * @returns {Promise<{
  *   kind: 'image'|'video',
  *   hashes: Array<{signalType: 'ImagePDQ'|'VideoMD5', hashValue: string,
@@ -21,36 +21,42 @@
  *     of sampled frames with frameTime in seconds (identical frames once).
  *   - thumbnail: a blob: URL of a small preview; revoke it when done with it.
  *   - error (then no hashes): 'unsupported-format', 'empty-file', 'corrupt-file',
- *     'too-small' (a side under 5 pixels), 'hashing-failed'.
+ *     'too-small' (a side under policy.minSide pixels), 'hashing-failed'.
  *   - warning (video, MD5 still given): 'video-frames-unavailable' when this
  *     browser cannot decode the video.
  *   Per-file problems are reported in `error`, never thrown: the promise rejects
  *   only with the signal's reason (an AbortError) when cancelled.
  *
- * Decoding, PDQ and MD5 run in a module Web Worker (worker.js), one per call,
- * ended when the call finishes or is cancelled. Video frames are decoded here,
- * in the page, because workers have no <video> element.
+ * Decoding, PDQ and MD5 run in a module Web Worker (worker.js): hashFile uses
+ * one of its own, ended when the call finishes or is cancelled; a Hasher keeps a
+ * few warm for many files (see below). Each picture is decoded once, for its hash
+ * and its thumbnail. Video frames are decoded here, in the page, because workers
+ * have no <video> element.
  */
 import { compiledImageMagick, imageDecoderFor, imageMagickFormat, thumbnailBlob } from './decode.js';
 import { isVideo, sampleFrames } from './video.js';
 
-/** A worker for one hashFile call: request/response by id, ended on abort. */
+/**
+ * @typedef {{formats: import('./decode.js').Format[], minSide: number,
+ *   frameIntervalSeconds: number, framesSampled: number}} Policy
+ */
+
+/** A module worker: request/response by id. Once it fails or is stopped mid-call, it is `broken`. */
 class HashWorker {
-  constructor(signal) {
+  constructor() {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
     this.pending = new Map();
     this.nextId = 0;
+    this.broken = false;
     this.worker.addEventListener('message', ({ data }) => this.receive(data));
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.failAll(Object.assign(new Error('worker failed'), { code: 'hashing-failed' }));
     });
-    this.signal = signal;
-    this.onAbort = () => this.failAll(signal.reason);
-    signal?.addEventListener('abort', this.onAbort);
   }
 
   call(op, args, onProgress, transfer = []) {
+    if (this.broken) return Promise.reject(Object.assign(new Error('worker ended'), { code: 'hashing-failed' }));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, onProgress });
@@ -70,6 +76,7 @@ class HashWorker {
     else request.resolve(result);
   }
 
+  /** Stops the worker at once (whatever it is doing) and rejects its calls with `reason`. */
   failAll(reason) {
     this.end();
     for (const request of this.pending.values()) request.reject(reason);
@@ -77,14 +84,26 @@ class HashWorker {
   }
 
   end() {
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.broken = true;
     this.worker.terminate();
   }
 }
 
-async function hashImage(file, worker, onProgress) {
-  const magickModule = (await imageMagickFormat(file)) ? await compiledImageMagick() : undefined;
-  const image = await worker.call('image', { file, magickModule }, onProgress);
+/**
+ * Files hashed at once, each in its own worker: one per core, but never more than
+ * this, so that only a few decoded pictures (48 MB each at 12 megapixels) are in
+ * memory at a time.
+ */
+const MAX_WORKERS = 3;
+
+function defaultWorkers() {
+  return Math.max(1, Math.min(MAX_WORKERS, globalThis.navigator?.hardwareConcurrency || 2));
+}
+
+async function hashImage(file, policy, worker, onProgress) {
+  const { formats, minSide } = policy;
+  const magickModule = (await imageMagickFormat(file, formats)) ? await compiledImageMagick() : undefined;
+  const image = await worker.call('image', { file, formats, minSide, magickModule }, onProgress);
   return {
     kind: 'image',
     hashes: [{ signalType: 'ImagePDQ', hashValue: image.hash, quality: image.quality }],
@@ -95,7 +114,7 @@ async function hashImage(file, worker, onProgress) {
 /** Share of a video's progress bar given to the MD5 (the rest is frames). */
 const MD5_SHARE = 0.8;
 
-async function hashVideo(file, worker, onProgress, signal) {
+async function hashVideo(file, policy, worker, onProgress, signal) {
   let md5Done = 0;
   let framesDone = 0;
   const report = () => onProgress?.(MD5_SHARE * md5Done + (1 - MD5_SHARE) * framesDone);
@@ -108,6 +127,7 @@ async function hashVideo(file, worker, onProgress, signal) {
   let thumbnail;
   const framesRead = await sampleFrames(file, {
     signal,
+    sampling: policy,
     onFrame: async ({ imageData, time, index, count }) => {
       thumbnail ??= URL.createObjectURL(await thumbnailBlob(imageData, imageData.width, imageData.height));
       const { hash, quality } = await worker.call('frame', { imageData }, undefined, [imageData.data.buffer]);
@@ -129,24 +149,95 @@ async function hashVideo(file, worker, onProgress, signal) {
   return result;
 }
 
-/** See the module documentation above. */
-export async function hashFile(file, { onProgress, signal } = {}) {
-  signal?.throwIfAborted();
-  const kind = isVideo(file) ? 'video' : 'image';
-  if (kind === 'image' && !imageDecoderFor(file)) return { kind, hashes: [], error: 'unsupported-format' };
-  if (file.size === 0) return { kind, hashes: [], error: 'empty-file' };
-  const worker = new HashWorker(signal);
+/**
+ * Hashes files in a few workers kept warm between files (a worker, its modules and
+ * ImageMagick are loaded once, not for every file): `hash` waits for a free worker,
+ * so any number of files can be handed over at once.
+ */
+export class Hasher {
+  /**
+   * @param {Policy} policy the server's rules (see hashFile)
+   * @param {{workers?: number}} [options] how many files at once (default: one per core, at most 3)
+   */
+  constructor(policy, { workers = defaultWorkers() } = {}) {
+    this.policy = policy;
+    this.size = workers;
+    this.started = 0;
+    /** @type {HashWorker[]} */
+    this.idle = [];
+    /** @type {Array<(worker: HashWorker) => void>} */
+    this.waiting = [];
+  }
+
+  /** @returns {Promise<HashWorker>} */
+  acquire() {
+    if (this.idle.length) return Promise.resolve(this.idle.pop());
+    if (this.started < this.size) {
+      this.started++;
+      return Promise.resolve(new HashWorker());
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands a worker to the next file waiting (a new one for a broken one), else keeps it idle. */
+  release(worker) {
+    if (worker.broken || this.started > this.size) {
+      worker.end();
+      this.started--;
+      if (!this.waiting.length || this.started >= this.size) return;
+      this.started++;
+      worker = new HashWorker();
+    }
+    const next = this.waiting.shift();
+    if (next) next(worker);
+    else this.idle.push(worker);
+  }
+
+  /**
+   * Same as hashFile(file, {policy, onProgress, signal}), in one of this hasher's workers.
+   * @param {File} file
+   * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
+   */
+  async hash(file, { onProgress, signal } = {}) {
+    signal?.throwIfAborted();
+    const { policy } = this;
+    const kind = isVideo(file, policy.formats) ? 'video' : 'image';
+    if (kind === 'image' && !imageDecoderFor(file, policy.formats)) return { kind, hashes: [], error: 'unsupported-format' };
+    if (file.size === 0) return { kind, hashes: [], error: 'empty-file' };
+    const worker = await this.acquire();
+    const onAbort = () => worker.failAll(signal.reason);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      signal?.throwIfAborted();
+      onProgress?.(0);
+      const result = kind === 'video'
+        ? await hashVideo(file, policy, worker, onProgress, signal)
+        : await hashImage(file, policy, worker, onProgress);
+      onProgress?.(1);
+      return result;
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      return { kind, hashes: [], error: error.code ?? 'hashing-failed' };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(worker);
+    }
+  }
+
+  /** Ends the idle workers (those busy end when their file is done). */
+  close() {
+    this.size = 0;
+    for (const worker of this.idle) worker.end();
+    this.idle = [];
+  }
+}
+
+/** See the module documentation above: one file, in a worker of its own. */
+export async function hashFile(file, { policy, onProgress, signal }) {
+  const hasher = new Hasher(policy, { workers: 1 });
   try {
-    onProgress?.(0);
-    const result = kind === 'video'
-      ? await hashVideo(file, worker, onProgress, signal)
-      : await hashImage(file, worker, onProgress);
-    onProgress?.(1);
-    return result;
-  } catch (error) {
-    if (signal?.aborted) throw signal.reason;
-    return { kind, hashes: [], error: error.code ?? 'hashing-failed' };
+    return await hasher.hash(file, { onProgress, signal });
   } finally {
-    worker.end();
+    hasher.close();
   }
 }

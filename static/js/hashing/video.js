@@ -4,31 +4,35 @@
  * separately, in the worker, whether or not the browser can decode it.
  */
 
-const VIDEO_EXTENSIONS = new Set(['mp4', 'm4v', 'mov', 'qt', 'avi', 'wmv', 'webm', 'mkv']);
-
-export const FRAME_INTERVAL_SECONDS = 2;
-export const MAX_FRAMES = 20;
+import { formatOf } from './decode.js';
 
 /** How long one load or seek may take before the video counts as undecodable. */
 const STEP_TIMEOUT_MS = 15000;
 
-/** True for the video formats we accept (by extension, else by MIME type). */
-export function isVideo(file) {
-  const name = file.name ?? '';
-  const dot = name.lastIndexOf('.');
-  if (dot >= 0 && VIDEO_EXTENSIONS.has(name.slice(dot + 1).toLowerCase())) return true;
-  return (file.type ?? '').startsWith('video/');
+/**
+ * True for a file of one of the video formats of `formats` (by extension, else by MIME type).
+ * @param {File} file
+ * @param {import('./decode.js').Format[]} formats
+ */
+export function isVideo(file, formats) {
+  return formatOf(file, formats)?.kind === 'video';
 }
 
 /**
- * Evenly spaced sample times: one every FRAME_INTERVAL_SECONDS, or MAX_FRAMES
+ * @typedef {{frameIntervalSeconds: number, framesSampled: number}} Sampling
+ *   one frame every frameIntervalSeconds, at most framesSampled (the server's policy)
+ */
+
+/**
+ * Evenly spaced sample times: one every `frameIntervalSeconds`, or `framesSampled`
  * spread over the whole length when the video is longer than that covers.
  * @param {number} duration seconds
+ * @param {Sampling} sampling
  * @returns {number[]}
  */
-export function frameTimes(duration) {
+export function frameTimes(duration, { frameIntervalSeconds, framesSampled }) {
   if (!Number.isFinite(duration) || duration <= 0) return [0];
-  const count = Math.min(MAX_FRAMES, Math.max(1, Math.ceil(duration / FRAME_INTERVAL_SECONDS)));
+  const count = Math.min(framesSampled, Math.max(1, Math.ceil(duration / frameIntervalSeconds)));
   const step = duration / count;
   return Array.from({ length: count }, (_, k) => k * step);
 }
@@ -101,15 +105,15 @@ async function grabFrame(video, context, time) {
 }
 
 /**
- * Decodes frames at frameTimes(duration) and hands each to `onFrame`.
+ * Decodes frames at frameTimes(duration, sampling) and hands each to `onFrame`.
  * @param {File} file
- * @param {{signal?: AbortSignal,
+ * @param {{signal?: AbortSignal, sampling: Sampling,
  *          onFrame: (frame: {imageData: ImageData, time: number, index: number, count: number}) => Promise<void>}} options
  * @returns {Promise<number>} how many frames were handed over; 0 when the browser
  *   cannot decode this video (a video that stops decoding part way keeps the rest)
  * @throws the signal's reason when cancelled
  */
-export async function sampleFrames(file, { signal, onFrame }) {
+export async function sampleFrames(file, { signal, sampling, onFrame }) {
   let delivered = 0;
   const url = URL.createObjectURL(file);
   const video = document.createElement('video');
@@ -122,7 +126,7 @@ export async function sampleFrames(file, { signal, onFrame }) {
     if (!video.videoWidth || !video.videoHeight) return 0;
     const canvas = new OffscreenCanvas(video.videoWidth, video.videoHeight);
     const context = canvas.getContext('2d', { willReadFrequently: true });
-    const times = frameTimes(video.duration);
+    const times = frameTimes(video.duration, sampling);
     for (const [index, time] of times.entries()) {
       const seeked = waitFor(video, ['seeked'], signal);
       video.currentTime = time;

@@ -3,28 +3,21 @@
  * Requests: {id, op, ...}; replies: {id, progress} (0..1) zero or more times,
  * then {id, result} or {id, error: {code, message}}.
  */
-import { decodeImage, imageDecoderFor, thumbnailBlob } from './decode.js';
+import { decodeImage } from './decode.js';
 import { md5Blob } from './md5.js';
 import { pdqHash } from './pdq.js';
 
-const MIN_SIDE = 5;
-
 const operations = {
-  /** Decode an image file and hash it; also returns a thumbnail Blob. */
-  async image({ file, magickModule }, progress) {
+  /** Decode an image file (one of `formats`, no side under `minSide`) once, and hash it; also returns a thumbnail Blob. */
+  async image({ file, formats, minSide, magickModule }, progress) {
     progress(0.05);
-    const pixels = await decodeImage(file, magickModule);
+    const pixels = await decodeImage(file, formats, magickModule, { thumbnail: true });
     progress(0.6);
-    if (pixels.originalWidth < MIN_SIDE || pixels.originalHeight < MIN_SIDE) {
+    if (pixels.originalWidth < minSide || pixels.originalHeight < minSide) {
       throw Object.assign(new Error('too-small'), { code: 'too-small' });
     }
     const { hash, quality } = pdqHash(pixels.rgba, pixels.width, pixels.height);
-    progress(0.9);
-    // The browser can show native formats upright (EXIF); the others come as pixels.
-    const thumbnailSource =
-      imageDecoderFor(file).decoder === 'native' ? file : new ImageData(pixels.rgba, pixels.width, pixels.height);
-    const thumbnail = await thumbnailBlob(thumbnailSource, pixels.originalWidth, pixels.originalHeight, pixels.orientation);
-    return { hash, quality, width: pixels.originalWidth, height: pixels.originalHeight, thumbnail };
+    return { hash, quality, width: pixels.originalWidth, height: pixels.originalHeight, thumbnail: pixels.thumbnail };
   },
 
   /** MD5 of the file's exact bytes. */

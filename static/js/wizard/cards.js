@@ -57,7 +57,7 @@ export class FileCards {
     if (entry.state === 'error') return messages.problems[entry.error] ?? messages.problems['hashing-failed'];
     if (entry.kind !== 'video') return messages.ready;
     if (entry.warning) return messages.framesUnavailable;
-    return plural(messages.readyVideo, entry.hashes.length - 1);
+    return plural(messages, messages.readyVideo, entry.hashes.length - 1);
   }
 
   /** Removes a card; focus goes to the next card's button, else `fallback`. */

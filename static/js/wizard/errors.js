@@ -4,14 +4,16 @@
  */
 
 /**
- * Shows `errors` in `step` (or clears them when empty) and focuses the summary.
+ * Shows `errors` in `step` (or clears them when empty) and focuses the summary
+ * (unless `focus` is false: errors updated while the person fixes them).
  * @param {HTMLElement} step a wizard step's <section>
  * @param {Array<{field?: string, group?: string, message: string}>} errors `field`: the
  *   id of the element the summary links to; `group`: the id of the element whose
  *   message sits next to it (a fieldset), when not the field itself
  * @param {string} prefix "Error:", put before the page title while errors show
+ * @param {{focus?: boolean}} [options]
  */
-export function showErrors(step, errors, prefix) {
+export function showErrors(step, errors, prefix, { focus = true } = {}) {
   clearErrors(step, prefix);
   const summary = step.querySelector('[data-error-summary]');
   if (!errors.length) return;
@@ -36,7 +38,13 @@ export function showErrors(step, errors, prefix) {
   }
   summary.hidden = false;
   document.title = `${prefix} ${document.title}`;
-  summary.focus();
+  if (focus) summary.focus();
+}
+
+/** Whether `step` shows errors now. */
+export function showsErrors(step) {
+  const summary = step.querySelector('[data-error-summary]');
+  return Boolean(summary && !summary.hidden);
 }
 
 function markField(step, target, message) {

@@ -3,14 +3,6 @@
  * Entries (the File, its hashes and its thumbnail URL) live in this page's
  * memory and nowhere else. No DOM here: the page listens for changes.
  */
-import { MIN_QUALITY } from './payload.js';
-
-/** The hashing library: fetched when the first file is chosen, not with the page. */
-let hashing;
-const loadHashing = () => (hashing ??= import('../hashing/index.js'));
-
-/** Files hashed at once: each runs in its own worker, so one per core, up to 4. */
-const CONCURRENCY = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
 
 /**
  * @typedef {{id: number, file: File, state: 'hashing'|'ready'|'error', progress: number,
@@ -20,18 +12,26 @@ const CONCURRENCY = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2))
 
 export class FileSet {
   /**
-   * @param {number} maxFiles how many usable (or still hashing) files a case may hold
+   * @param {{maxFiles: number, hashing: object}} policy the server's rules: how many
+   *   usable (or still hashing) files a case may hold; the hashing library's policy
    * @param {{added: (e: Entry) => void, changed: (e: Entry) => void,
    *          removed: (e: Entry) => void, idle: () => void}} listener
    */
-  constructor(maxFiles, listener) {
-    this.maxFiles = maxFiles;
+  constructor(policy, listener) {
+    this.maxFiles = policy.maxFiles;
+    this.hashing = policy.hashing;
     this.listener = listener;
     /** @type {Entry[]} */
     this.entries = [];
-    this.waiting = [];
-    this.running = 0;
     this.nextId = 1;
+    /** The hashing library's workers, started when the first file is chosen (not with the page). */
+    this.hasher = null;
+  }
+
+  /** @returns {Promise<import('../hashing/index.js').Hasher>} */
+  loadHasher() {
+    this.hasher ??= import('../hashing/index.js').then(({ Hasher }) => new Hasher(this.hashing));
+    return this.hasher;
   }
 
   /** Files that count against the limit: all but those that can't be used. */
@@ -56,10 +56,11 @@ export class FileSet {
         controller: new AbortController(),
       };
       this.entries.push(entry);
-      this.waiting.push(entry);
       this.listener.added(entry);
+      this.hash(entry).finally(() => {
+        if (!this.isHashing()) this.listener.idle();
+      });
     }
-    this.pump();
     return files.slice(room);
   }
 
@@ -68,7 +69,6 @@ export class FileSet {
     const entry = this.entries.find((candidate) => candidate.id === id);
     if (!entry) return;
     this.entries = this.entries.filter((candidate) => candidate !== entry);
-    this.waiting = this.waiting.filter((candidate) => candidate !== entry);
     entry.controller.abort();
     if (entry.thumbnail) URL.revokeObjectURL(entry.thumbnail);
     this.listener.removed(entry);
@@ -79,23 +79,13 @@ export class FileSet {
     for (const entry of [...this.entries]) this.remove(entry.id);
   }
 
-  pump() {
-    while (this.running < CONCURRENCY && this.waiting.length) {
-      this.running++;
-      this.hash(this.waiting.shift()).finally(() => {
-        this.running--;
-        this.pump();
-        if (!this.isHashing()) this.listener.idle();
-      });
-    }
-  }
-
+  /** Hashes a file in one of the hasher's workers (it waits its turn there). */
   async hash(entry) {
     const { signal } = entry.controller;
     let result;
     try {
-      const { hashFile } = await loadHashing();
-      result = await hashFile(entry.file, {
+      const hasher = await this.loadHasher();
+      result = await hasher.hash(entry.file, {
         signal,
         onProgress: (fraction) => {
           entry.progress = fraction;
@@ -120,7 +110,7 @@ export class FileSet {
   /** Why a hashed file still can't be used: too little detail, or chosen twice. */
   problemWith(entry) {
     const [main] = entry.hashes;
-    if (entry.kind === 'image' && main.quality < MIN_QUALITY) return 'low-quality';
+    if (entry.kind === 'image' && main.quality < this.hashing.minQuality) return 'low-quality';
     const twin = this.entries.find((other) => other !== entry && other.state === 'ready'
       && other.hashes[0].hashValue === main.hashValue);
     return twin ? 'duplicate' : undefined;

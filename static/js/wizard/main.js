@@ -4,11 +4,12 @@
  * sent; files, names and thumbnails stay in this page's memory.
  */
 import { FileCards } from './cards.js';
-import { clearErrors, showErrors } from './errors.js';
+import { showCheck } from './check.js';
+import { clearErrors, showErrors, showsErrors } from './errors.js';
 import { FileSet } from './files.js';
 import { keepPlaceOnLanguageChange } from './language.js';
-import { loadMessages, plural } from './messages.js';
-import { caseCounts, caseHashes } from './payload.js';
+import { loadMessages, loadPolicy, plural } from './messages.js';
+import { caseFiles, caseHashes } from './payload.js';
 import { pinErrors, pinStrength } from './pin.js';
 import { Steps } from './steps.js';
 import { createCase, newRequestKey } from './submit.js';
@@ -17,20 +18,21 @@ class Wizard {
   constructor(root) {
     this.root = root;
     this.messages = loadMessages();
+    this.policy = loadPolicy();
     this.input = this.find('[data-testid="file-input"]');
     this.pin = this.find('[data-testid="pin"]');
     this.pinConfirm = this.find('[data-testid="pin-confirm"]');
     this.cards = new FileCards(this.find('[data-file-cards]'), this.find('[data-card-template]'),
       this.messages, (id) => this.files.remove(id));
-    this.files = new FileSet(Number(root.dataset.maxFiles), {
-      added: (entry) => { this.cards.add(entry); this.showCount(); },
-      changed: (entry) => { this.cards.update(entry); this.showCount(); },
+    this.files = new FileSet(this.policy, {
+      added: (entry) => { this.cards.add(entry); this.filesChanged(); },
+      changed: (entry) => { this.cards.update(entry); this.filesChanged(); },
       removed: (entry) => {
         this.cards.remove(entry, this.input);
-        this.showCount();
+        this.filesChanged();
         this.announce(this.messages.removed);
       },
-      idle: () => this.announceResults(),
+      idle: () => this.announce(this.resultsText()),
     });
     this.steps = new Steps(root, {
       titleSuffix: root.dataset.titleSuffix,
@@ -56,6 +58,8 @@ class Wizard {
       this.input.value = '';
     });
     watchDrops(this.find('[data-drop-zone]'), (files) => this.addFiles(files));
+    // An error goes the moment its cause is fixed (a box ticked, a PIN corrected).
+    for (const name of ['input', 'change']) this.root.addEventListener(name, () => this.recheck());
     this.root.addEventListener('submit', (event) => {
       event.preventDefault();
       this.next();
@@ -67,7 +71,7 @@ class Wizard {
       link.addEventListener('click', () => this.steps.show(Number(link.dataset.goto)));
     }
     this.pin.addEventListener('input', () => {
-      const strength = pinStrength(this.pin.value);
+      const strength = pinStrength(this.pin.value, this.policy.pin);
       this.find('[data-pin-strength]').textContent = strength ? this.messages.strength[strength] : '';
     });
     this.find('[data-pin-show]').addEventListener('change', (event) => {
@@ -80,7 +84,7 @@ class Wizard {
     keepPlaceOnLanguageChange(() => this.relabel());
     document.querySelector('[data-wizard-nojs]')?.setAttribute('hidden', '');
     this.root.hidden = false;
-    this.showCount();
+    this.filesChanged();
     this.steps.show(1, { push: false, focus: false });
   }
 
@@ -89,25 +93,63 @@ class Wizard {
     clearErrors(this.steps.section(), this.messages.errorPrefix);
     Object.assign(this.messages, loadMessages());
     for (const entry of this.files.entries) this.cards.update(entry);
-    this.showCount();
+    this.filesChanged();
     this.pin.dispatchEvent(new Event('input'));
+    this.offerRetry();
     this.steps.show(this.steps.current, { push: false, focus: false });
+  }
+
+  /** After a send that failed, the send button says "Try again". */
+  offerRetry() {
+    if (this.attempt) this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
   }
 
   announce(text) {
     this.find('[data-announcer]').textContent = text;
   }
 
-  showCount() {
-    this.find('[data-chosen-count]').textContent = plural(this.messages.chosen, this.files.counted().length);
+  /** The summary above the cards (count, overall progress), and errors now fixed. */
+  filesChanged() {
+    const { messages, files } = this;
+    this.find('[data-chosen-count]').textContent = plural(messages, messages.chosen, files.counted().length);
+    const { entries } = files;
+    const progress = this.find('[data-total-progress]');
+    progress.hidden = !files.isHashing();
+    progress.value = entries.reduce((sum, entry) => sum + entry.progress, 0) / (entries.length || 1);
+    const status = this.find('[data-files-status]');
+    if (files.isHashing()) {
+      const ready = entries.filter((entry) => entry.state !== 'hashing').length;
+      status.textContent = plural(messages, messages.progress, entries.length).replaceAll('{done}', String(ready));
+    } else {
+      status.textContent = entries.length ? this.resultsText() : '';
+    }
+    this.recheck();
   }
 
-  /** Once nothing is hashing: how many files are ready, and how many can't be used. */
-  announceResults() {
+  /** How many files are ready, and how many can't be used. */
+  resultsText() {
     const ready = this.files.entries.filter((entry) => entry.state === 'ready').length;
     const failed = this.files.entries.length - ready;
-    this.announce([plural(this.messages.filesReady, ready),
-      failed ? plural(this.messages.filesFailed, failed) : ''].join(' ').trim());
+    return [plural(this.messages, this.messages.filesReady, ready),
+      failed ? plural(this.messages, this.messages.filesFailed, failed) : ''].join(' ').trim();
+  }
+
+  /** While the current step shows errors: keeps only those still true (adds none,
+   * moves no focus). */
+  recheck() {
+    const n = this.steps.current;
+    const section = this.steps.section();
+    if (this.policy.steps[n - 1] === 'send' || !showsErrors(section)) return;
+    const still = this.problems(n).filter(({ message }) => this.shownMessages.includes(message));
+    if (still.length === this.shownMessages.length) return;
+    this.showProblems(section, still, { focus: false });
+  }
+
+  /** Shows `found` as the errors of `section` (none: clears them). */
+  showProblems(section, found, options) {
+    this.shownMessages = found.map(({ message }) => message);
+    if (found.length) showErrors(section, found, this.messages.errorPrefix, options);
+    else clearErrors(section, this.messages.errorPrefix);
   }
 
   /** Adds chosen or dropped files; says which were refused for being over the limit. */
@@ -115,7 +157,7 @@ class Wizard {
     const refused = this.files.add([...chosen]);
     this.find('[data-refused]').hidden = !refused.length;
     if (refused.length) {
-      this.find('[data-refused-text]').textContent = plural(this.messages.refused, refused.length);
+      this.find('[data-refused-text]').textContent = plural(this.messages, this.messages.refused, refused.length);
       this.find('[data-refused-list]').replaceChildren(...refused.map((file) => {
         const item = document.createElement('li');
         item.append(Object.assign(document.createElement('bdi'), { textContent: file.name }));
@@ -123,22 +165,37 @@ class Wizard {
       }));
     }
     const accepted = chosen.length - refused.length;
-    if (accepted) this.announce(plural(this.messages.hashingStarted, accepted));
+    if (accepted) this.announce(plural(this.messages, this.messages.hashingStarted, accepted));
+    // The picker has closed: bring the summary and the first cards into view (if out of it).
+    const summary = this.find('[data-files-summary]');
+    const { top, bottom } = summary.getBoundingClientRect();
+    if (top < 0 || bottom > window.innerHeight) summary.scrollIntoView({ block: 'start' });
+  }
+
+  /** The hashes of the usable files, as the case will hold them. */
+  hashesToSend() {
+    return caseHashes(this.files.entries, this.policy.hashing.minQuality);
+  }
+
+  /** The number of the step called `name` in the policy's steps (1 for the first). */
+  stepNumber(name) {
+    return this.policy.steps.indexOf(name) + 1;
   }
 
   /** What stops the person leaving step `n`: [{field?, group?, message}]. */
   problems(n) {
     const { messages } = this;
-    if (n === 1) {
+    const step = this.policy.steps[n - 1];
+    if (step === 'confirm') {
       const unticked = [...this.root.querySelectorAll('[data-consent]')].find((box) => !box.checked);
       return unticked ? [{ field: unticked.id, group: 'consents', message: messages.consentMissing }] : [];
     }
-    if (n === 2 && this.files.isHashing()) return [{ field: this.input.id, message: messages.stillHashing }];
-    if (n === 2 && !caseHashes(this.files.entries).length) {
+    if (step === 'files' && this.files.isHashing()) return [{ field: this.input.id, message: messages.stillHashing }];
+    if (step === 'files' && !this.hashesToSend().length) {
       return [{ field: this.input.id, message: messages.noFiles }];
     }
-    if (n === 4) {
-      return pinErrors(this.pin.value, this.pinConfirm.value)
+    if (step === 'pin') {
+      return pinErrors(this.pin.value, this.pinConfirm.value, this.policy.pin)
         .map(({ field, key }) => ({ field, message: messages[key] }));
     }
     return [];
@@ -146,47 +203,44 @@ class Wizard {
 
   next() {
     const n = this.steps.current;
-    if (n === 5) {
+    if (n === this.stepNumber('send')) {
       this.send();
       return;
     }
     const found = this.problems(n);
-    if (found.length) showErrors(this.steps.section(), found, this.messages.errorPrefix);
+    if (found.length) this.showProblems(this.steps.section(), found);
     else this.steps.show(n + 1);
   }
 
   entered(n, section) {
-    if (n < 5) clearErrors(section, this.messages.errorPrefix);
-    if (n === 3) this.showSummary();
-    if (n === 5) {
-      this.find('[data-send-count]').textContent =
-        plural(this.messages.fingerprints, caseHashes(this.files.entries).length);
+    const step = this.policy.steps[n - 1];
+    if (step !== 'send') clearErrors(section, this.messages.errorPrefix);
+    if (step === 'check') this.showSummary();
+    if (step === 'send') {
+      this.find('[data-send-count]').textContent = plural(this.messages, this.messages.fingerprints, this.hashesToSend().length);
     }
   }
 
-  /** Step 3: counts, and the hashes themselves for anyone who wants to see them. */
+  /** The check step: the files that will be sent, by kind, and their fingerprints. */
   showSummary() {
-    const counts = caseCounts(this.files.entries);
-    this.find('[data-count-pictures]').textContent = plural(this.messages.pictures, counts.pictures);
-    this.find('[data-count-videos]').textContent = plural(this.messages.videos, counts.videos);
-    this.find('[data-count-hashes]').textContent = plural(this.messages.fingerprints, counts.hashes);
-    this.find('[data-hash-list]').replaceChildren(...caseHashes(this.files.entries).map(
-      ({ signalType, hashValue }) => {
-        const item = document.createElement('li');
-        item.append(Object.assign(document.createElement('code'), { textContent: `${signalType} ${hashValue}` }));
-        return item;
-      }));
+    const { messages } = this;
+    const files = caseFiles(this.files.entries, this.policy.hashing.minQuality);
+    const unusable = this.files.entries.filter((entry) => entry.state === 'error');
+    const words = this.find('[data-file-cards]').dataset.fileWords ?? '{n}';
+    const labelOf = (entry) => words.replace('{n}', String(this.files.entries.indexOf(entry) + 1));
+    showCheck(this.find('[data-check-files]'), this.find('[data-hash-list]'), files, unusable, messages, labelOf);
+    this.find('[data-count-hashes]').textContent = plural(messages, messages.fingerprints, this.hashesToSend().length);
   }
 
-  /** Step 5: sends the case; on failure everything stays as it is, ready to retry. */
+  /** The last step: sends the case; on failure everything stays as it is, ready to retry. */
   async send() {
     if (this.sending) return;
     this.sending = true;
-    const section = this.steps.section(5);
+    const section = this.steps.section(this.stepNumber('send'));
     const status = this.find('[data-sending]');
     clearErrors(section, this.messages.errorPrefix);
     status.textContent = this.messages.sending;
-    const submission = { pin: this.pin.value, hashes: caseHashes(this.files.entries) };
+    const submission = { pin: this.pin.value, hashes: this.hashesToSend() };
     const result = await createCase(this.root.dataset.api, submission, this.requestKey(submission));
     status.textContent = '';
     this.sending = false;
@@ -197,13 +251,13 @@ class Wizard {
       window.location.assign(this.root.dataset.done);
       return;
     }
-    this.find('[data-testid="submit-case"]').textContent = this.messages.tryAgain;
+    this.offerRetry();
     const errors = result.kind === 'rejected'
       ? this.rejection(result.body) : [{ message: this.messages[`${result.kind}Error`] }];
     const pinProblems = errors.filter((error) => error.field === 'pin');
     if (pinProblems.length) {
-      this.steps.show(4);
-      showErrors(this.steps.section(), pinProblems, this.messages.errorPrefix);
+      this.steps.show(this.stepNumber('pin'));
+      this.showProblems(this.steps.section(), pinProblems);
     } else {
       showErrors(section, errors, this.messages.errorPrefix);
     }

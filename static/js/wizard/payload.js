@@ -2,44 +2,49 @@
  * The hashes a case is made of, as `POST /api/cases` takes them. Pure: no DOM.
  */
 
-/** PDQ quality below which a hash is too unreliable to share (ThreatExchange's advice). */
-export const MIN_QUALITY = 50;
-
 /**
- * The hashes of the usable files, in the order the files were chosen.
- * A video's frame hashes follow its VideoMD5 and point at it with `frameOf`;
- * frames of low quality, and any hash already listed, are left out (the server
- * refuses duplicates).
- * @param {Array<{state: string, kind: string, hashes: Array<object>}>} entries
- * @returns {Array<{signalType: string, hashValue: string, quality?: number, frameOf?: number}>}
+ * The usable files and the hashes each gives the case, in the order the files were
+ * chosen. Frames of quality under `minQuality`, and any hash already listed, are left
+ * out (the server refuses duplicates).
+ * @param {Array<{state: string, kind?: string, hashes: Array<object>}>} entries
+ * @param {number} minQuality the policy's lowest PDQ quality worth sending
+ * @returns {Array<{entry: object, hashes: Array<{signalType: string, hashValue: string,
+ *   quality?: number, frameTime?: number}>}>}
  */
-export function caseHashes(entries) {
-  const hashes = [];
+export function caseFiles(entries, minQuality) {
+  const files = [];
   const seen = new Set();
   for (const entry of entries) {
     if (entry.state !== 'ready') continue;
-    let videoIndex;
-    for (const { signalType, hashValue, quality, frameTime } of entry.hashes) {
+    const hashes = entry.hashes.filter(({ signalType, hashValue, quality, frameTime }) => {
       const key = `${signalType}:${hashValue}`;
-      const isFrame = frameTime !== undefined;
-      if (seen.has(key) || (isFrame && quality < MIN_QUALITY)) continue;
+      if (seen.has(key) || (frameTime !== undefined && quality < minQuality)) return false;
       seen.add(key);
+      return true;
+    });
+    files.push({ entry, hashes });
+  }
+  return files;
+}
+
+/**
+ * The hashes of the usable files (see caseFiles). A video's frame hashes follow its
+ * VideoMD5 and point at it with `frameOf`.
+ * @param {Array<{state: string, kind?: string, hashes: Array<object>}>} entries
+ * @param {number} minQuality the policy's lowest PDQ quality worth sending
+ * @returns {Array<{signalType: string, hashValue: string, quality?: number, frameOf?: number}>}
+ */
+export function caseHashes(entries, minQuality) {
+  const hashes = [];
+  for (const file of caseFiles(entries, minQuality)) {
+    let videoIndex;
+    for (const { signalType, hashValue, quality, frameTime } of file.hashes) {
       const item = { signalType, hashValue };
       if (signalType === 'ImagePDQ') item.quality = quality;
       if (signalType === 'VideoMD5') videoIndex = hashes.length;
-      else if (isFrame) item.frameOf = videoIndex;
+      else if (frameTime !== undefined) item.frameOf = videoIndex;
       hashes.push(item);
     }
   }
   return hashes;
-}
-
-/** Counts for the check step: usable pictures, videos, and hashes to send. */
-export function caseCounts(entries) {
-  const ready = entries.filter((entry) => entry.state === 'ready');
-  return {
-    pictures: ready.filter((entry) => entry.kind === 'image').length,
-    videos: ready.filter((entry) => entry.kind === 'video').length,
-    hashes: caseHashes(entries).length,
-  };
 }

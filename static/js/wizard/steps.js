@@ -1,6 +1,7 @@
 /**
  * The wizard's steps: one <section data-step="n"> shown at a time. Moving on
- * scrolls to the top, focuses the step's heading and updates the page title; each step gets a
+ * focuses the step's heading and shows it: from the page top if it shows there, else
+ * scrolled to (at high zoom the header would fill the screen), and updates the page title; each step gets a
  * history entry, so the browser's Back button walks back through the steps.
  */
 export class Steps {
@@ -37,8 +38,13 @@ export class Steps {
     else history.replaceState({ wizardStep: step }, '');
     this.entered(step, this.section());
     if (!focus) return;
-    // Like a new page: start at the top (the heading stays clear of the sticky quick exit).
-    window.scrollTo(0, 0);
+    // Like a new page, from the top, when the heading shows there; else (a small or
+    // zoomed screen) from its "Step n of m" line and heading, which the page's
+    // scroll-padding keeps clear of the sticky quick exit.
     heading.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+    if (heading.getBoundingClientRect().bottom > window.innerHeight) {
+      (this.section().querySelector('.wizard-progress') ?? heading).scrollIntoView({ block: 'start' });
+    }
   }
 }
