@@ -35,8 +35,8 @@ each hash's cases and checks whether partners hold or rated it, plus, only when 
 hash in the page has verdicts, one lookup of those: memory and time per page do not grow
 with the table. This is the hot path of a partner's sync (1,000,000 hashes = 500 pages
 of 2,000), so its SQL is written out once and rows are read as plain tuples
-(``bench/feed.py`` measures it against a plain ``SELECT`` of the same rows). With a
-partner given, one more UPDATE per page records how far that partner has fetched
+(``bench/feed.py`` measures it against a plain ``SELECT`` of the same rows). With a partner
+given, one more UPDATE per page records how far that partner has fetched
 (:func:`record_fetch`).
 """
 
