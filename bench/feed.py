@@ -228,7 +228,7 @@ def run(name, database_url, count, folder):
             records, seconds, server_cpu, rss = timed(pages(base_url, key, *arguments), server)
             assert records == rows == count, (label, records, rows, count)
             first_rss = first_rss or rss
-            seconds -= parsing[0]
+            seconds = max(seconds - parsing[0], 1e-6)
             rate = records / seconds
             print(
                 f"{name}: {label} {seconds:5.1f} s, {rate:,.0f} records/s "
