@@ -6,6 +6,7 @@ from helpers import axe_violations, localized_pages
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.timeout(900)  # some 400 pages through axe: minutes on a busy machine
 def test_every_page_in_every_locale(live_app, live_server, page):
     checked, found = 0, {}
     for template in localized_pages(live_app):
