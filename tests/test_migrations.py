@@ -4,11 +4,11 @@ A fresh installation runs every step from the frozen v0001 on; a model changed w
 a new step (or a step that doesn't match its model) makes the two schemas differ.
 """
 
+import multiprocessing
 import os
 import subprocess
 import sys
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from conftest import app_config, new_postgres_database
@@ -69,21 +69,33 @@ def test_postgres_migrations_match_the_models(make_app, tmp_path):
     assert any(row[1] == "change_at_seq" for row in migrated if len(row) == 3)
 
 
+def _wait_with(barrier):
+    global START
+    START = barrier
+
+
+def _start_app(url):
+    """One worker process starting: the app, which sets up the database first."""
+    START.wait(timeout=60)
+    app = create_app(app_config(url))
+    app.extensions["openncii_db"].close()
+    return app.extensions["openncii_schema"]
+
+
 def test_processes_starting_at_once_migrate_once_and_all_start(tmp_path):
-    """Six apps (as six workers would) set up one new database at the same moment, on
-    each database: the lock makes the others wait, none fails, the schema is complete."""
+    """Six processes (as six workers would) set up one new database at the same moment,
+    on each database: the lock makes the others wait, none fails, the schema is complete.
+
+    Processes, not threads: CPython 3.11 can fail compiling in several threads at once
+    ("AST constructor recursion depth mismatch"), which workers never do."""
+    fork = multiprocessing.get_context("fork")
     with new_postgres_database() as postgres_url:
         for url in (f"sqlite:///{tmp_path / 'racing.sqlite3'}", postgres_url):
-            barrier = threading.Barrier(6)
-
-            def start(_, url=url, barrier=barrier):
-                barrier.wait(timeout=60)
-                app = create_app(app_config(url))
-                app.extensions["openncii_db"].close()
-                return app.extensions["openncii_schema"]
-
-            with ThreadPoolExecutor(6) as pool:
-                results = list(pool.map(start, range(6)))
+            barrier = fork.Barrier(6)
+            with ProcessPoolExecutor(
+                6, mp_context=fork, initializer=_wait_with, initargs=(barrier,)
+            ) as pool:
+                results = list(pool.map(_start_app, [url] * 6))
             latest = migrations.latest_version()
             assert sorted(results) == [(0, latest)] + [(latest, latest)] * 5
 

@@ -14,6 +14,7 @@ is back.
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -30,7 +31,6 @@ from playhouse.pool import MaxConnectionsExceeded, PooledPostgresqlDatabase
 
 POSTGRES_SCHEMES = {"postgres", "postgresql"}
 SQLITE_PRAGMAS = {
-    "journal_mode": "wal",
     "foreign_keys": 1,
     "busy_timeout": 15000,
     "synchronous": "normal",
@@ -48,6 +48,28 @@ SQLITE_UNAVAILABLE = (
     "unable to open database",
     "readonly database",
 )
+
+
+class WalSqliteDatabase(SqliteDatabase):
+    """SQLite in write-ahead-log mode, set on every new connection.
+
+    Switching a new file to WAL takes it whole for a moment, and when several workers
+    connect to a new file at once SQLite may answer "database is locked" at once instead
+    of waiting (its busy handler stands aside where waiting could deadlock). That one
+    statement is retried, for as long as the busy timeout, before the other pragmas.
+    """
+
+    def _set_pragmas(self, conn):
+        deadline = time.monotonic() + SQLITE_PRAGMAS["busy_timeout"] / 1000
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode = wal")
+                break
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        super()._set_pragmas(conn)
 
 
 class AppDatabase(DatabaseProxy):
@@ -92,7 +114,7 @@ def open_database(url, instance_path):
         path = url.split("sqlite:///", 1)[1] if "sqlite:///" in url else ":memory:"
         if path != ":memory:":
             private_file(path)
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
+        return WalSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15)
     if scheme in POSTGRES_SCHEMES:
         params = {
             "connect_timeout": POSTGRES_CONNECT_SECONDS,
