@@ -327,9 +327,24 @@ def test_a_rate_limited_partner_waits_as_told_and_carries_on(make_app, serve):
     assert len(waits) == 1 and 0 < waits[0] <= 2
 
 
+def test_match_hashes_finds_near_copies_and_says_so_on_the_case_page(app, serve):
+    base_url = serve(app)
+    held = f"{0xC0FFEE:064x}"
+    victim = Victim(base_url, [pdq_entry(held)])
+    api = api_for(base_url, new_partner(app, "SmallForum"))
+    near = f"{int(held, 16) ^ 0b1011:064x}"  # 3 bits away
+    found, unrelated = api.client.match_hashes(
+        [("ImagePDQ", near), ("ImagePDQ", f"{2**255 - 1:064x}")]
+    )
+    assert [(m["hashValue"], m["distance"]) for m in found["matches"]] == [(held, 3)]
+    assert unrelated["matches"] == []
+    assert victim.case_page()[held][0] == "under_review"
+
+
 def test_kit_limits_match_the_server():
     assert client.MAX_ITEMS == exchange.MAX_ITEMS
     assert client.MAX_PAGE_SIZE == exchange.MAX_PAGE_SIZE
+    assert client.DEFAULT_MATCH_DISTANCE == exchange.DEFAULT_MATCH_DISTANCE
     assert client.FEEDBACK_VALUES == exchange.FEEDBACK_VALUES
     assert openncii_exchange.TX_MANIFEST.apis == (OpenNCIISignalExchangeAPI,)
 

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 # Limits of the server's contract (its /v1/openapi.json): the kit stays within them.
 MAX_PAGE_SIZE = 2000  # FetchHashes pageSize
-MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes request
+MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes / MatchHashes request
+DEFAULT_MATCH_DISTANCE = 31  # PDQ bits, as HMA
 FEEDBACK_VALUES = (
     "None",
     "QualityUnknown",
@@ -190,6 +191,27 @@ class OpenNCIIClient:
             }
             stored += self._request("POST", "SubmitHashes", json=body).get("count", 0)
         return stored
+
+    def match_hashes(self, hashes, max_distance=DEFAULT_MATCH_DISTANCE):
+        """Ask which active hashes match each ``(signal_type, hash_value)`` (MatchHashes).
+
+        PDQ hashes match within ``max_distance`` bits, MD5s exactly; ``MAX_ITEMS`` per
+        request. Returns one result per hash, in order: ``{"signalType", "hashValue",
+        "matches": [feed record + "distance", nearest first]}``. The server keeps none of
+        the hashes asked about.
+        """
+        results = []
+        for batch in chunks(hashes, MAX_ITEMS):
+            body = {
+                "count": len(batch),
+                "hashes": [
+                    {"signalType": kind, "hashValue": value}
+                    | ({"maxDistance": max_distance} if kind == "ImagePDQ" else {})
+                    for kind, value in batch
+                ],
+            }
+            results += self._request("POST", "MatchHashes", json=body)["results"]
+        return results
 
 
 def retry_after(response, default):
