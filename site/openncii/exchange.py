@@ -270,14 +270,7 @@ def snapshots(after, page_size):
             seq, at = row_seq, row_at
             record = records.get(sid)
             if record is None:
-                records[sid] = record = {
-                    "lastModtimestamp": at,
-                    "signalType": kind,
-                    "hashValue": value,
-                    "hashStatus": None,
-                    "caseNumbers": {},
-                    "CSPFeedbacks": [],
-                }
+                records[sid] = record = _new_record(at, kind, value)
                 if is_held:
                     held.add(sid)
                 if deleted_at is not None:
@@ -299,6 +292,18 @@ def snapshots(after, page_size):
             record["caseNumbers"].values(), sid in deleted, sid in held
         )
     return list(records.values()), (seq, at) if records else None, has_more
+
+
+def _new_record(at, kind, value):
+    """A feed record before its cases, verdicts and status are filled in."""
+    return {
+        "lastModtimestamp": at,
+        "signalType": kind,
+        "hashValue": value,
+        "hashStatus": None,
+        "caseNumbers": {},
+        "CSPFeedbacks": [],
+    }
 
 
 def current_records(signal_ids):
@@ -324,14 +329,7 @@ def _records_of(ids):
         .group_by(Signal.id, Signal.signal_type, Signal.value, Signal.deleted_at)
         .tuples()
     ):
-        records[sid] = {
-            "lastModtimestamp": at,
-            "signalType": kind,
-            "hashValue": value,
-            "hashStatus": None,
-            "caseNumbers": {},
-            "CSPFeedbacks": [],
-        }
+        records[sid] = _new_record(at, kind, value)
         if deleted_at is not None:
             deleted.add(sid)
     withdrawn = WithdrawnHash.select(WithdrawnHash.signal, WithdrawnHash.reference)
