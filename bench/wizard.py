@@ -29,16 +29,10 @@ from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the tests' Chromium set-up)
 from hashing_reference import distance, photo, reference_hash  # noqa: E402
 from openncii import create_app  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FULL = (20, 4000, 3000)  # files, width, height
 QUICK = (3, 800, 600)
 CONSENTS = ["me", "adult", "intimate", "partners"]
@@ -144,9 +138,7 @@ def wizard_seconds(base, paths):
     """Seconds from choosing the files to all cards ready, the renderers' peak bytes
     meanwhile, and the hashes step 3 lists."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(f"{base}/en/submit")
         for key in CONSENTS:
