@@ -9,35 +9,21 @@ quick-exit button.
 
 import os
 import re
-import tomllib
+import sys
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 from openncii.config import DEFAULTS
-from openncii.i18n import babel_code
 
 ROOT = Path(__file__).resolve().parents[1]
-GLOSSARY_PATH = ROOT / "translations" / "glossary.toml"
 FAQ_DIR = ROOT / "content" / "faq"
 QUESTION = re.compile(r"^## .*\{#(?P<slug>[^}]*)\}\s*$")
 NOT_PROSE = re.compile(r"\{#[^}]*\}|\]\([^)]*\)")  # anchors and link targets stay English
 LOCALES = [code for code in DEFAULTS["LANGUAGES"] if code != "en"]
 
-
-def load_glossary(path=GLOSSARY_PATH):
-    with open(path, "rb") as handle:
-        return tomllib.load(handle)
-
-
-def catalog(locale, root=ROOT):
-    path = root / "translations" / babel_code(locale) / "LC_MESSAGES" / "messages.po"
-    with open(path, "rb") as handle:
-        return read_po(handle)
-
-
-def texts(value):
-    return [text for text in (value if isinstance(value, (list, tuple)) else (value,)) if text]
+sys.path.insert(0, str(ROOT / "scripts"))
+from translations_review import load_catalog as catalog  # noqa: E402
+from translations_review import load_glossary, texts  # noqa: E402
 
 
 def faq_passages(locale):
