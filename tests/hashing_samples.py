@@ -174,30 +174,20 @@ def write_transparent_webp(path, rgb, **options):
     Image.fromarray(np.dstack([rgb, alpha])).save(path, exact=True, **options)
 
 
+def ffmpeg(*arguments, stdin=None):
+    """Run ffmpeg quietly, overwriting its output; ``stdin`` is fed to ``-i -``."""
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", *arguments], input=stdin, check=True)
+
+
+def raw_rgb_input(rgb, *rate):
+    """ffmpeg's input options for RGB frames of ``rgb``'s size on stdin."""
+    height, width = rgb.shape[:2]
+    return ("-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", *rate, "-i", "-")
+
+
 def write_16_bit_png(path, rgb):
     """16 bits a channel with alpha (ffmpeg scales each value by 257, so 8-bit reads agree)."""
-    height, width = rgb.shape[:2]
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-s",
-            f"{width}x{height}",
-            "-i",
-            "-",
-            "-pix_fmt",
-            "rgba64be",
-            "-y",
-            str(path),
-        ],
-        input=rgb.tobytes(),
-        check=True,
-    )
+    ffmpeg(*raw_rgb_input(rgb), "-pix_fmt", "rgba64be", str(path), stdin=rgb.tobytes())
 
 
 def write_rotated_jpeg(path, rgb):

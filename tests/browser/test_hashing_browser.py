@@ -5,12 +5,11 @@ import base64
 import hashlib
 import os
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 from hashing_reference import distance, photo, reference_hash
-from hashing_samples import WRITERS
+from hashing_samples import WRITERS, ffmpeg, raw_rgb_input
 from helpers import choose_files
 from openncii import policy
 from PIL import Image
@@ -153,30 +152,9 @@ def make_video(path, timeline, codec=None):
     """Encodes (scene, seconds) pairs with ffmpeg (H.264 unless ``codec`` says otherwise);
     scenes are RGB arrays of one size."""
     codec = codec or ("-c:v", "libx264", "-pix_fmt", "yuv420p")
-    height, width = timeline[0][0].shape[:2]
     frames = b"".join(scene.tobytes() * int(seconds * FPS) for scene, seconds in timeline)
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-s",
-            f"{width}x{height}",
-            "-r",
-            str(FPS),
-            "-i",
-            "-",
-            *codec,
-            str(path),
-        ],
-        input=frames,
-        check=True,
-    )
+    rate = ("-r", str(FPS))
+    ffmpeg(*raw_rgb_input(timeline[0][0], *rate), *codec, str(path), stdin=frames)
 
 
 @pytest.fixture(scope="module")

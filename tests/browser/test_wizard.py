@@ -13,12 +13,12 @@ and the case page then lists exactly them.
 import hashlib
 import json
 import re
-import subprocess
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 from hashing_reference import distance, noise, photo, reference_hash
+from hashing_samples import ffmpeg
 from helpers import axe_violations, choose_files
 from openncii import policy
 from openncii.config import DEFAULTS
@@ -67,24 +67,8 @@ STORAGE_JS = """async () => ({
 
 def write_video(path):
     """A 6-second H.264 MP4 of ffmpeg's moving test pattern (3 sampled frames)."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=duration=6:size=320x240:rate=10",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            str(path),
-        ],
-        check=True,
-    )
+    source = "testsrc2=duration=6:size=320x240:rate=10"
+    ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path))
 
 
 @pytest.fixture(scope="module")

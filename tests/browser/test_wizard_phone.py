@@ -2,14 +2,12 @@
 feedback in view after choosing files, errors that go once fixed, each step starting at
 its heading, targets for thumbs, plural forms, and the language list on a small screen."""
 
-import numpy as np
 import pytest
 from flask_babel import force_locale, ngettext
-from hashing_reference import noise
 from helpers import axe_violations
 from openncii.config import DEFAULTS
-from PIL import Image
 from playwright.sync_api import expect
+from test_wizard import small_pictures
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +22,6 @@ ZOOMS = {200: (640, 512), 400: (320, 256)}
 CONSENTS = ["me", "adult", "intimate", "partners"]
 PIN = "kite-river-73"
 HASHING_TIMEOUT_MS = 90_000
-
-
-def pictures(folder, count, seed=7):
-    rng = np.random.default_rng(seed)
-    paths = []
-    for index in range(count):
-        path = folder / f"photo-{seed}-{index + 1}.png"
-        Image.fromarray(noise(rng, 96, 72)).save(path)
-        paths.append(path)
-    return paths
 
 
 @pytest.fixture
@@ -75,7 +63,9 @@ def errors(page, number):
 def test_after_choosing_files_the_summary_is_in_view_and_announced(phone, live_server, tmp_path):
     phone.goto(f"{live_server}/en/submit")
     confirm(phone)
-    phone.get_by_test_id("file-input").set_input_files([str(p) for p in pictures(tmp_path, 5)])
+    phone.get_by_test_id("file-input").set_input_files(
+        [str(p) for p in small_pictures(tmp_path, 5)]
+    )
     expect(phone.locator("[data-files-summary]")).to_be_in_viewport()
     expect(phone.locator("[data-announcer]")).to_have_text(
         "Making the fingerprints of 5 files on this device."
@@ -99,7 +89,7 @@ def test_each_error_goes_the_moment_its_cause_is_fixed(phone, live_server, tmp_p
     expect(errors(phone, 2)).to_contain_text("Choose at least one picture")
     held = []
     phone.route("**/static/js/hashing/index.js", lambda route: held.append(route))
-    phone.get_by_test_id("file-input").set_input_files([str(pictures(tmp_path, 1)[0])])
+    phone.get_by_test_id("file-input").set_input_files([str(small_pictures(tmp_path, 1)[0])])
     expect(errors(phone, 2)).to_be_hidden()
     assert not phone.title().startswith("Error:")
 
@@ -162,7 +152,7 @@ def test_each_step_starts_at_its_heading_when_zoomed(browser, live_server, tmp_p
     for number in range(1, 5):
         if number == 2:
             page.get_by_test_id("file-input").set_input_files(
-                [str(p) for p in pictures(tmp_path, 2)]
+                [str(p) for p in small_pictures(tmp_path, 2)]
             )
             wait_until_hashed(page, 2)
         if number == 4:
@@ -224,7 +214,9 @@ def test_targets_are_made_for_thumbs(phone, live_server, tmp_path, lang):
     phone.goto(f"{live_server}/{lang}/submit")
     assert_thumb_targets(phone, "wizard step 1")
     confirm(phone)
-    phone.get_by_test_id("file-input").set_input_files([str(p) for p in pictures(tmp_path, 2)])
+    phone.get_by_test_id("file-input").set_input_files(
+        [str(p) for p in small_pictures(tmp_path, 2)]
+    )
     wait_until_hashed(phone, 2)
     assert_thumb_targets(phone, "wizard step 2")
     press_continue(phone, 2)
@@ -246,7 +238,7 @@ def expected(live_app, lang, singular, plural, number, **variables):
 def test_counted_phrases_take_the_right_plural_form(phone, live_server, live_app, tmp_path, lang):
     phone.goto(f"{live_server}/{lang}/submit")
     confirm(phone)
-    files = pictures(tmp_path, 5)
+    files = small_pictures(tmp_path, 5)
     shown = {}
     for count, chosen in [(1, files[:1]), (2, files[1:2]), (5, files[2:])]:
         phone.get_by_test_id("file-input").set_input_files([str(p) for p in chosen])
