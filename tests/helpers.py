@@ -1,5 +1,7 @@
 """Small helpers shared by several test modules."""
 
+import logging
+
 from flask import url_for
 
 
@@ -83,3 +85,11 @@ def first_load_bytes(browser, url):
     page.goto(url, wait_until="networkidle")
     context.close()
     return sum(sizes.values())
+
+
+def logged_text(caplog, ignore):
+    """Everything the test logged, formatted, except records of the loggers named ``ignore*``."""
+    formatter = logging.Formatter()
+    return "\n".join(
+        formatter.format(record) for record in caplog.records if not record.name.startswith(ignore)
+    )

@@ -5,19 +5,10 @@ import logging
 import requests
 from case_helpers import PIN, case_body, create_case, csrf_token, database_dump, sign_in
 from conftest import csrf_token_of
+from helpers import logged_text
 
 ADDRESS = "203.0.113.77"
 USER_AGENT = "PrivacyProbe/9.9 (unique-agent-string)"
-
-
-def server_logs(caplog):
-    """What the app and its server logged (not the test's own HTTP client, urllib3)."""
-    formatter = logging.Formatter()
-    return "\n".join(
-        formatter.format(record)
-        for record in caplog.records
-        if not record.name.startswith("urllib3")
-    )
 
 
 def exercise(client):
@@ -61,7 +52,7 @@ def test_live_server_logs_and_database_hold_no_address(storage_app, serve, caplo
                 data={"csrf_token": token, "case_number": number, "pin": pin},
             )
         assert number in browser.get(f"{base_url}/en/status").text
-    logs = server_logs(caplog)
+    logs = logged_text(caplog, ignore="urllib3")  # not our own HTTP client
     assert "POST /api/cases" in logs  # the request log was captured
     dump = database_dump(storage_app)
     for secret in ("127.0.0.1", USER_AGENT):
