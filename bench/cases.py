@@ -20,15 +20,13 @@ import secrets
 import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-import psycopg
 import requests
+from databases import databases
 from serving import gunicorn
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -110,17 +108,6 @@ def create(base_url):
     )
 
 
-@contextmanager
-def postgres_database():
-    name = f"openncii_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 def bcrypt_rate(rounds, count=4):
     """PIN hashes per second on one core: the floor under every case creation."""
     import bcrypt
@@ -166,9 +153,8 @@ def main():
     )
     for rounds in args.rounds:
         with tempfile.TemporaryDirectory() as workdir:
-            measure("SQLite", f"sqlite:///{workdir}/bench.sqlite3", rounds, args, workdir)
-            with postgres_database() as url:
-                measure("PostgreSQL", url, rounds, args, workdir)
+            for label, url in databases(workdir):
+                measure(label, url, rounds, args, workdir)
 
 
 if __name__ == "__main__":

@@ -21,17 +21,15 @@ they hold all the database work, and are compared with the plain SELECT's CPU).
     python bench/feed.py --quick      # 2,000 hashes: a smoke run of the same path
 """
 
-import argparse
 import json
 import os
 import secrets
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import requests
+from databases import databases, hash_run_arguments
 from openncii import create_app, partners
 from openncii.db import database, is_postgres
 from openncii_exchange import (
@@ -44,7 +42,6 @@ from threatexchange.exchanges.clients.stopncii.api import StopNCIIAPI
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET_KEY = secrets.token_hex(32)
 PER_CASE = 20
 BATCH = 20_000
@@ -253,29 +250,10 @@ def run(name, database_url, count, folder):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hashes", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--quick", action="store_true", help="2,000 hashes: a smoke run")
-    args = parser.parse_args()
-    if args.quick:
-        args.hashes = 2_000
+    args = hash_run_arguments(__doc__, hashes=1_000_000)
     with tempfile.TemporaryDirectory() as folder:
-        if args.only != "postgres":
-            run("SQLite", f"sqlite:///{folder}/bench.sqlite3", args.hashes, folder)
-        if args.only != "sqlite":
-            name = f"openncii_bench_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-                try:
-                    run(
-                        "PostgreSQL",
-                        f"postgresql://postgres@127.0.0.1:5432/{name}",
-                        args.hashes,
-                        folder,
-                    )
-                finally:
-                    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        for label, url in databases(folder, args.only):
+            run(label, url, args.hashes, folder)
 
 
 if __name__ == "__main__":

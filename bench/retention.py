@@ -11,16 +11,13 @@ On SQLite (and PostgreSQL unless --only sqlite), with N hashes in cases of 20:
     python bench/retention.py --quick     # 2,000 hashes: a smoke run of the same path
 """
 
-import argparse
 import tempfile
 import time
-import uuid
 
-import psycopg
+from databases import databases, hash_run_arguments
 from openncii import cases, changelog, create_app, exchange, partners, retention
 from openncii.models import Case
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PER_CASE = 20
 PAGE = 800
 DAY = 24 * 3600
@@ -90,24 +87,10 @@ def run(name, url, count):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hashes", type=int, default=100_000)
-    parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--quick", action="store_true", help="2,000 hashes: a smoke run")
-    args = parser.parse_args()
-    if args.quick:
-        args.hashes = 2_000
+    args = hash_run_arguments(__doc__, hashes=100_000)
     with tempfile.TemporaryDirectory() as folder:
-        if args.only != "postgres":
-            run("SQLite", f"sqlite:///{folder}/bench.sqlite3", args.hashes)
-        if args.only != "sqlite":
-            name = f"openncii_bench_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-                try:
-                    run("PostgreSQL", f"postgresql://postgres@127.0.0.1:5432/{name}", args.hashes)
-                finally:
-                    admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        for label, url in databases(folder, args.only):
+            run(label, url, args.hashes)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 import bcrypt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases import postgres_database  # noqa: E402
+from databases import databases  # noqa: E402
 
 HASH = {"signalType": "VideoMD5", "hashValue": "0" * 32}
 
@@ -55,9 +55,9 @@ def main():
         args.tries, args.rounds = 3, [4]
     for rounds in args.rounds:
         with tempfile.TemporaryDirectory() as workdir:
-            measured = {"SQLite": measure(f"sqlite:///{workdir}/b.sqlite3", rounds, args.tries)}
-            with postgres_database() as url:
-                measured["PostgreSQL"] = measure(url, rounds, args.tries)
+            measured = {
+                label: measure(url, rounds, args.tries) for label, url in databases(workdir)
+            }
         for label, (bare, signing_in) in measured.items():
             print(
                 f"{label:<10} bcrypt {rounds:>2} | bare check {bare * 1000:8.2f} ms | "
