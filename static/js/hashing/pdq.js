@@ -284,6 +284,7 @@ function transformDct(b, transform) {
  */
 export function pdqHashDihedral(rgba, width, height) {
   const { luma, width: w, height: h } = lumaFromRGBA(rgba, width, height);
+  /** @type {Object<string, string>} */
   const hashes = {};
   if (h < MIN_HASHABLE_DIM || w < MIN_HASHABLE_DIM) {
     for (const name of Object.keys(DIHEDRAL)) hashes[name] = ZERO_HASH;
