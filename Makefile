@@ -11,7 +11,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 run: setup
 	$(VENV)/bin/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-test: setup test-system-packages test-services lint
+test: setup test-system-packages test-services lint typecheck
 	$(PY) -m pytest -p no:cacheprovider
 	node --test tests/js/
 

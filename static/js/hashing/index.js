@@ -9,13 +9,7 @@
  *   `policy`: the server's rules (openncii/policy.py, "hashing" part): accepted
  *   formats, smallest picture side, video frame sampling. onProgress gets 0..1;
  *   aborting `signal` stops the work at once.
- * @returns {Promise<{
- *   kind: 'image'|'video',
- *   hashes: Array<{signalType: 'ImagePDQ'|'VideoMD5', hashValue: string,
- *                  quality?: number, frameTime?: number}>,
- *   thumbnail?: string,
- *   error?: string,
- *   warning?: string}>}
+ * @returns {Promise<HashResult>}
  *   - image: one ImagePDQ hash (64 hex digits) with its quality (0..100).
  *   - video: the VideoMD5 of the exact bytes (32 hex digits), then the ImagePDQ
  *     of sampled frames with frameTime in seconds (identical frames once).
@@ -39,6 +33,17 @@ import { isVideo, sampleFrames } from './video.js';
 /**
  * @typedef {{formats: import('./decode.js').Format[], minSide: number,
  *   frameIntervalSeconds: number, framesSampled: number}} Policy
+ */
+
+/**
+ * @typedef {{signalType: 'ImagePDQ'|'VideoMD5', hashValue: string,
+ *   quality?: number, frameTime?: number}} Hash
+ */
+
+/**
+ * What hashing one file gives (see the module documentation above).
+ * @typedef {{kind: 'image'|'video', hashes: Hash[], thumbnail?: string, error?: string,
+ *   warning?: string}} HashResult
  */
 
 /** A module worker: request/response by id. Once it fails or is stopped mid-call, it is `broken`. */
@@ -100,6 +105,7 @@ function defaultWorkers() {
   return Math.max(1, Math.min(MAX_WORKERS, globalThis.navigator?.hardwareConcurrency || 2));
 }
 
+/** @returns {Promise<HashResult>} */
 async function hashImage(file, policy, worker, onProgress) {
   const { formats, minSide } = policy;
   const magickModule = (await imageMagickFormat(file, formats)) ? await compiledImageMagick() : undefined;
@@ -114,6 +120,7 @@ async function hashImage(file, policy, worker, onProgress) {
 /** Share of a video's progress bar given to the MD5 (the rest is frames). */
 const MD5_SHARE = 0.8;
 
+/** @returns {Promise<HashResult>} */
 async function hashVideo(file, policy, worker, onProgress, signal) {
   let md5Done = 0;
   let framesDone = 0;
@@ -123,6 +130,7 @@ async function hashVideo(file, policy, worker, onProgress, signal) {
     report();
   });
   md5.catch(() => {}); // awaited below; avoids an unhandled rejection while frames run
+  /** @type {Hash[]} */
   const frames = [];
   let thumbnail;
   const framesRead = await sampleFrames(file, {
@@ -137,12 +145,14 @@ async function hashVideo(file, policy, worker, onProgress, signal) {
     },
   });
   framesDone = 1;
+  /** @type {Hash[]} */
   const hashes = [{ signalType: 'VideoMD5', hashValue: await md5 }];
   const seen = new Set();
   for (const frame of frames) {
     if (!seen.has(frame.hashValue)) hashes.push(frame);
     seen.add(frame.hashValue);
   }
+  /** @type {HashResult} */
   const result = { kind: 'video', hashes };
   if (thumbnail) result.thumbnail = thumbnail;
   if (!framesRead) result.warning = 'video-frames-unavailable';
@@ -197,6 +207,7 @@ export class Hasher {
    * Same as hashFile(file, {policy, onProgress, signal}), in one of this hasher's workers.
    * @param {File} file
    * @param {{onProgress?: (fraction: number) => void, signal?: AbortSignal}} [options]
+   * @returns {Promise<HashResult>}
    */
   async hash(file, { onProgress, signal } = {}) {
     signal?.throwIfAborted();
@@ -232,7 +243,10 @@ export class Hasher {
   }
 }
 
-/** See the module documentation above: one file, in a worker of its own. */
+/**
+ * See the module documentation above: one file, in a worker of its own.
+ * @returns {Promise<HashResult>}
+ */
 export async function hashFile(file, { policy, onProgress, signal }) {
   const hasher = new Hasher(policy, { workers: 1 });
   try {

@@ -176,26 +176,31 @@ function qualityMetric(a) {
   return Math.min(100, Math.trunc(gradientSum / 90));
 }
 
+/**
+ * A matrix product over an inner size of 64, summed as the reference does (k in
+ * order, float32 after every step): out[i][j] = sum of left[i][k] * R[k][j], where
+ * R[k][j] = right[k * kStride + j * jStride] (kStride 64, jStride 1: `right` as it
+ * is; kStride 1, jStride 64: `right` transposed). Row-major, `rows` x `cols`.
+ * @param {Float32Array} left rows x 64
+ * @param {Float32Array} right
+ * @returns {Float32Array}
+ */
+function multiply64(left, right, rows, cols, jStride, kStride) {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let sum = 0;
+      for (let k = 0; k < 64; k++) sum = f32(sum + f32(left[i * 64 + k] * right[j * jStride + k * kStride]));
+      out[i * cols + j] = sum;
+    }
+  }
+  return out;
+}
+
 /** Reference dct64To16: B = D A D^T, keeping the 16x16 low frequencies (row-major). */
 function dct64To16(a) {
-  const d = DCT_MATRIX;
-  const t = new Float32Array(16 * 64);
-  for (let i = 0; i < 16; i++) {
-    for (let j = 0; j < 64; j++) {
-      let sum = 0;
-      for (let k = 0; k < 64; k++) sum = f32(sum + f32(d[i * 64 + k] * a[k * 64 + j]));
-      t[i * 64 + j] = sum;
-    }
-  }
-  const b = new Float32Array(16 * 16);
-  for (let i = 0; i < 16; i++) {
-    for (let j = 0; j < 16; j++) {
-      let sum = 0;
-      for (let k = 0; k < 64; k++) sum = f32(sum + f32(t[i * 64 + k] * d[j * 64 + k]));
-      b[i * 16 + j] = sum;
-    }
-  }
-  return b;
+  const t = multiply64(DCT_MATRIX, a, 16, 64, 1, 64); // D A, 16x64
+  return multiply64(t, DCT_MATRIX, 16, 16, 64, 1); // (D A) D^T, 16x16
 }
 
 /**
@@ -284,6 +289,7 @@ function transformDct(b, transform) {
  */
 export function pdqHashDihedral(rgba, width, height) {
   const { luma, width: w, height: h } = lumaFromRGBA(rgba, width, height);
+  /** @type {Object<string, string>} */
   const hashes = {};
   if (h < MIN_HASHABLE_DIM || w < MIN_HASHABLE_DIM) {
     for (const name of Object.keys(DIHEDRAL)) hashes[name] = ZERO_HASH;

@@ -4,6 +4,18 @@
  */
 import { plural } from './messages.js';
 
+/** @typedef {import('./files.js').Entry} Entry */
+
+/**
+ * The part of `card` marked `data-<name>`.
+ * @param {HTMLElement} card
+ * @param {string} name
+ * @returns {HTMLElement}
+ */
+function part(card, name) {
+  return card.querySelector(`[data-${name}]`);
+}
+
 export class FileCards {
   /**
    * @param {HTMLElement} list the <ul> of cards
@@ -20,37 +32,39 @@ export class FileCards {
     this.cards = new Map();
   }
 
+  /** @param {Entry} entry */
   add(entry) {
-    const card = this.template.content.firstElementChild.cloneNode(true);
-    const part = (name) => card.querySelector(`[data-${name}]`);
+    const card = /** @type {HTMLElement} */ (this.template.content.firstElementChild.cloneNode(true));
     const nameId = `file-${entry.id}-name`;
-    part('name').textContent = entry.file.name;
-    part('name').id = nameId;
-    part('remove-name').textContent = entry.file.name;
-    part('progress').setAttribute('aria-labelledby', nameId);
-    part('status').id = `file-${entry.id}-status`;
-    part('remove').addEventListener('click', () => this.onRemove(entry.id));
+    part(card, 'name').textContent = entry.file.name;
+    part(card, 'name').id = nameId;
+    part(card, 'remove-name').textContent = entry.file.name;
+    part(card, 'progress').setAttribute('aria-labelledby', nameId);
+    part(card, 'status').id = `file-${entry.id}-status`;
+    part(card, 'remove').addEventListener('click', () => this.onRemove(entry.id));
     this.cards.set(entry.id, card);
     this.list.append(card);
     this.update(entry);
   }
 
+  /** @param {Entry} entry */
   update(entry) {
     const card = this.cards.get(entry.id);
     if (!card) return;
-    const part = (name) => card.querySelector(`[data-${name}]`);
     card.dataset.state = entry.state;
-    part('kind').textContent = entry.state === 'ready' ? this.messages[entry.kind === 'video' ? 'video' : 'picture'] : '';
-    part('progress').value = Math.round(entry.progress * 100);
-    part('progress').hidden = entry.state !== 'hashing';
-    part('status').textContent = this.statusText(entry);
-    const thumb = part('thumb');
+    part(card, 'kind').textContent = entry.state === 'ready' ? this.messages[entry.kind === 'video' ? 'video' : 'picture'] : '';
+    const progress = /** @type {HTMLProgressElement} */ (part(card, 'progress'));
+    progress.value = Math.round(entry.progress * 100);
+    progress.hidden = entry.state !== 'hashing';
+    part(card, 'status').textContent = this.statusText(entry);
+    const thumb = /** @type {HTMLImageElement} */ (part(card, 'thumb'));
     if (entry.thumbnail && thumb.getAttribute('src') !== entry.thumbnail) {
       thumb.src = entry.thumbnail;
       thumb.hidden = false;
     }
   }
 
+  /** @param {Entry} entry */
   statusText(entry) {
     const { messages } = this;
     if (entry.state === 'hashing') return messages.hashing;
@@ -60,7 +74,11 @@ export class FileCards {
     return plural(messages, messages.readyVideo, entry.hashes.length - 1);
   }
 
-  /** Removes a card; focus goes to the next card's button, else `fallback`. */
+  /**
+   * Removes a card; focus goes to the next card's button, else `fallback`.
+   * @param {Entry} entry
+   * @param {HTMLElement} fallback
+   */
   remove(entry, fallback) {
     const card = this.cards.get(entry.id);
     if (!card) return;
@@ -68,6 +86,8 @@ export class FileCards {
     const next = card.nextElementSibling ?? card.previousElementSibling;
     card.remove();
     this.cards.delete(entry.id);
-    if (hadFocus) (next?.querySelector('[data-remove]') ?? fallback).focus();
+    /** @type {HTMLElement | null} */
+    const nextButton = next?.querySelector('[data-remove]');
+    if (hadFocus) (nextButton ?? fallback).focus();
   }
 }

@@ -4,6 +4,15 @@
  */
 
 /**
+ * The error summary of `step` (a wizard step's <section>).
+ * @param {HTMLElement} step
+ * @returns {HTMLElement | null}
+ */
+function summaryOf(step) {
+  return step.querySelector('[data-error-summary]');
+}
+
+/**
  * Shows `errors` in `step` (or clears them when empty) and focuses the summary
  * (unless `focus` is false: errors updated while the person fixes them).
  * @param {HTMLElement} step a wizard step's <section>
@@ -15,7 +24,7 @@
  */
 export function showErrors(step, errors, prefix, { focus = true } = {}) {
   clearErrors(step, prefix);
-  const summary = step.querySelector('[data-error-summary]');
+  const summary = summaryOf(step);
   if (!errors.length) return;
   const list = summary.querySelector('[data-error-list]');
   for (const { field, group, message } of errors) {
@@ -41,13 +50,23 @@ export function showErrors(step, errors, prefix, { focus = true } = {}) {
   if (focus) summary.focus();
 }
 
-/** Whether `step` shows errors now. */
+/**
+ * Whether `step` shows errors now.
+ * @param {HTMLElement} step
+ */
 export function showsErrors(step) {
-  const summary = step.querySelector('[data-error-summary]');
+  const summary = summaryOf(step);
   return Boolean(summary && !summary.hidden);
 }
 
+/**
+ * Puts `message` next to `target` and ties them together for assistive technology.
+ * @param {HTMLElement} step
+ * @param {HTMLElement} target
+ * @param {string} message
+ */
 function markField(step, target, message) {
+  /** @type {HTMLElement | null} */
   const inline = step.querySelector(`[data-error-for="${target.id}"]`);
   if (!inline) return;
   inline.textContent = message;
@@ -58,13 +77,17 @@ function markField(step, target, message) {
   target.setAttribute('aria-describedby', [...described].join(' '));
 }
 
-/** Removes the errors shown in `step`. */
+/**
+ * Removes the errors shown in `step`.
+ * @param {HTMLElement} step
+ * @param {string} prefix
+ */
 export function clearErrors(step, prefix) {
-  const summary = step.querySelector('[data-error-summary]');
+  const summary = summaryOf(step);
   if (!summary || summary.hidden) return;
   summary.hidden = true;
   summary.querySelector('[data-error-list]').replaceChildren();
-  for (const inline of step.querySelectorAll('[data-error-for]')) {
+  for (const inline of /** @type {NodeListOf<HTMLElement>} */ (step.querySelectorAll('[data-error-for]'))) {
     inline.hidden = true;
     const target = document.getElementById(inline.dataset.errorFor);
     target?.removeAttribute('aria-invalid');

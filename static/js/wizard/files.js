@@ -5,9 +5,14 @@
  */
 
 /**
- * @typedef {{id: number, file: File, state: 'hashing'|'ready'|'error', progress: number,
- *   kind?: 'image'|'video', hashes: Array<object>, thumbnail?: string, error?: string,
- *   warning?: string, controller: AbortController}} Entry
+ * Where a file is: being hashed, usable, or not usable (`error` says why).
+ * @typedef {'hashing'|'ready'|'error'} EntryState
+ */
+
+/**
+ * @typedef {{id: number, file: File, state: EntryState, progress: number,
+ *   kind?: 'image'|'video', hashes: import('../hashing/index.js').Hash[], thumbnail?: string,
+ *   error?: string, warning?: string, controller: AbortController}} Entry
  */
 
 export class FileSet {
@@ -51,6 +56,7 @@ export class FileSet {
   add(files) {
     const room = Math.max(0, this.maxFiles - this.counted().length);
     for (const file of files.slice(0, room)) {
+      /** @type {Entry} */
       const entry = {
         id: this.nextId++, file, state: 'hashing', progress: 0, hashes: [],
         controller: new AbortController(),
@@ -79,9 +85,13 @@ export class FileSet {
     for (const entry of [...this.entries]) this.remove(entry.id);
   }
 
-  /** Hashes a file in one of the hasher's workers (it waits its turn there). */
+  /**
+   * Hashes a file in one of the hasher's workers (it waits its turn there).
+   * @param {Entry} entry
+   */
   async hash(entry) {
     const { signal } = entry.controller;
+    /** @type {import('../hashing/index.js').HashResult} */
     let result;
     try {
       const hasher = await this.loadHasher();
@@ -94,7 +104,7 @@ export class FileSet {
       });
     } catch {
       if (signal.aborted) return;
-      result = { hashes: [], error: 'hashing-failed' };
+      result = { kind: undefined, hashes: [], error: 'hashing-failed' }; // the hasher did not load
     }
     if (signal.aborted) {
       if (result.thumbnail) URL.revokeObjectURL(result.thumbnail);

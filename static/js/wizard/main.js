@@ -244,7 +244,7 @@ class Wizard {
     const result = await createCase(this.root.dataset.api, submission, this.requestKey(submission));
     status.textContent = '';
     this.sending = false;
-    if (result.ok) {
+    if (result.ok === true) {
       this.attempt = null;
       this.files.clear();
       this.pin.value = this.pinConfirm.value = '';
@@ -284,7 +284,7 @@ class Wizard {
 /** Files dropped on `zone` are added; dropped anywhere else, they are ignored
  * (instead of the browser opening them in place of the page). */
 function watchDrops(zone, addFiles) {
-  for (const name of ['dragover', 'drop']) {
+  for (const name of /** @type {const} */ (['dragover', 'drop'])) {
     document.addEventListener(name, (event) => {
       if (event.dataTransfer?.types.includes('Files')) event.preventDefault();
     });

@@ -12,7 +12,7 @@ export class Steps {
    *   `reachable(n)` is the furthest step up to n that may be shown now.
    */
   constructor(root, { titleSuffix, reachable, entered }) {
-    this.sections = [...root.querySelectorAll('[data-step]')];
+    this.sections = [.../** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-step]'))];
     this.titleSuffix = titleSuffix;
     this.reachable = reachable;
     this.entered = entered;

@@ -8,6 +8,14 @@
  * never a second one.
  */
 
+/**
+ * What became of a send: the case made, or why not (`body`: the server's answer to a
+ * rejected case). Test `ok === true` or `ok === false`: with tsconfig's strict off,
+ * only a comparison narrows the type (a bare `if (result.ok)` does not).
+ * @typedef {{ok: true, caseNumber: string}
+ *   | {ok: false, kind: 'network'|'server'|'unavailable'|'busy'|'rejected', body?: object}} CaseResult
+ */
+
 /** A new random idempotency key: 18 random bytes, base64url (24 characters). */
 export function newRequestKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(18));
@@ -18,10 +26,10 @@ export function newRequestKey() {
  * @param {string} url the endpoint (POST /api/cases)
  * @param {{pin: string, hashes: Array<object>}} body
  * @param {string} requestKey the submission's idempotency key (the same for its retries)
- * @returns {Promise<{ok: true, caseNumber: string} | {ok: false, kind: 'network'|'server'|'unavailable'|'busy'|'rejected', body?: object}>}
+ * @returns {Promise<CaseResult>}
  */
 export async function createCase(url, { pin, hashes }, requestKey) {
-  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const token = /** @type {HTMLMetaElement} */ (document.querySelector('meta[name="csrf-token"]')).content;
   let response;
   try {
     response = await fetch(url, {
