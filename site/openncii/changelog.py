@@ -25,7 +25,7 @@ changes. The newest change is never deleted: SQLite gives a new row the largest
 from peewee import fn
 
 from .db import database, is_postgres
-from .models import Change, now
+from .models import Change, in_batches, now
 
 CHANGE_LOG_LOCK = 0x4F4E4349  # "ONCI": advisory lock id for the change log
 
@@ -47,6 +47,6 @@ def append(signal_ids, reason):
     last_at, last_seq = Change.select(fn.MAX(Change.at), fn.MAX(Change.seq)).tuples().get()
     at = max(now(), last_at or 0)
     rows = [{"signal": sid, "at": at, "reason": reason} for sid in signal_ids]
-    for start in range(0, len(rows), 500):
-        Change.insert_many(rows[start : start + 500]).execute()
+    for batch in in_batches(rows):
+        Change.insert_many(batch).execute()
     return at, last_seq or 0

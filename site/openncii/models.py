@@ -22,14 +22,26 @@ from peewee import (
 
 from .db import database
 
-SIGNAL_TYPES = ("ImagePDQ", "VideoMD5")
-HASH_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}  # hex characters
+HASH_LENGTHS = {"ImagePDQ": 64, "VideoMD5": 32}  # hex characters, by signal type
+SIGNAL_TYPES = tuple(HASH_LENGTHS)  # used through openncii.signals
 CASE_STATUSES = ("active", "withdrawn")
+
+# Rows per multi-row INSERT, values per IN (...) list. Every column of every row and
+# every listed value is one bound variable, and SQLite caps them per statement (32,766
+# since SQLite 3.32, of 2020; 999 before): 500 rows of up to three columns stay well
+# inside the cap and keep each statement small.
+ROWS_PER_STATEMENT = 500
 
 
 def now():
     """Unix time in whole seconds: the resolution of every timestamp we keep."""
     return int(time.time())
+
+
+def in_batches(items):
+    """``items`` (a list) in slices of at most :data:`ROWS_PER_STATEMENT`."""
+    for start in range(0, len(items), ROWS_PER_STATEMENT):
+        yield items[start : start + ROWS_PER_STATEMENT]
 
 
 def today():
@@ -91,7 +103,8 @@ class Signal(BaseModel):
     """One distinct hash value, shared by every case and partner that holds it."""
 
     signal_type = CharField(
-        max_length=10, constraints=[Check("signal_type IN ('ImagePDQ', 'VideoMD5')")]
+        max_length=10,
+        constraints=[Check(f"signal_type IN ({', '.join(repr(kind) for kind in SIGNAL_TYPES)})")],
     )
     value = CharField(max_length=64)  # lowercase hex
     # When the feed started calling it Deleted: its last victim case was withdrawn

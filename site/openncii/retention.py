@@ -37,7 +37,9 @@ from .db import write_transaction
 from .models import CaseHash, Change, Feedback, Partner, PartnerHash, Signal, WithdrawnHash
 
 DAY = 24 * 3600
-BATCH = 500  # hashes per transaction, so that a purge never holds the lock for long
+# Hashes per purge transaction, so that a purge never holds the write lock for long
+# (a different limit from models.ROWS_PER_STATEMENT, though the same number).
+PURGE_BATCH = 500
 
 
 @dataclass
@@ -50,7 +52,7 @@ class Purged:
     pruned: int = 0  # superseded changes dropped from the log
 
 
-def purge(retention_days, prune=False, batch=BATCH):
+def purge(retention_days, prune=False, batch=PURGE_BATCH):
     """Run every step that is due; ``prune`` also drops superseded changes (a full scan)."""
     cutoff = changelog.now() - retention_days * DAY
     done = Purged()
@@ -72,9 +74,9 @@ def purge_due(retention_days):
     """The opportunistic purge: one batch of each step, only if something is due."""
     cutoff = changelog.now() - retention_days * DAY
     if WithdrawnHash.select().where(WithdrawnHash.withdrawn_at <= cutoff).exists():
-        _expire(cutoff, BATCH)
+        _expire(cutoff, PURGE_BATCH)
     if Signal.select().where(Signal.deleted_at.is_null(False)).exists():
-        _purge_deleted(cutoff, BATCH)
+        _purge_deleted(cutoff, PURGE_BATCH)
 
 
 def _expire(cutoff, batch):
