@@ -151,9 +151,9 @@ def test_messages_follow_the_requested_language(client, monkeypatch):
     from openncii.views import submit
 
     seen = []
-    original = submit.problem_json
+    original = submit.problem_message
     monkeypatch.setattr(
-        submit, "problem_json", lambda problem: seen.append(submit.g.lang) or original(problem)
+        submit, "problem_message", lambda problem: seen.append(submit.g.lang) or original(problem)
     )
     post_case(client, case_body(pin="123"), headers={"Accept-Language": "ar"})
     post_case(client, case_body(pin="123", lang="es"), headers={"Accept-Language": "ar"})

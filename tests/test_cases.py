@@ -116,7 +116,7 @@ def test_pin_policy(pin, problem):
 
 
 def codes(body, max_files=20):
-    with pytest.raises(cases.InvalidSubmission) as refused:
+    with pytest.raises(cases.Invalid) as refused:
         cases.validate_submission(body, max_files)
     return [(problem.code, problem.index) for problem in refused.value.problems]
 

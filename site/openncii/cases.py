@@ -1,7 +1,8 @@
 """A victim's case: create it from hashes, open it with number + PIN, withdraw it.
 
-No Flask here: views turn the :class:`Problem` codes this module reports into
-localized text, and pass configuration (bcrypt cost, file limit) in as arguments.
+No Flask here: views turn the :class:`~openncii.problems.Problem` codes this module
+reports into localized text, and pass configuration (bcrypt cost, file limit) in as
+arguments.
 
 Case numbers are 14 random symbols of Crockford's base-32 alphabet (70 bits) and two
 check symbols, shown as four groups of four ("7K2Q-DM9X-RTB4-HZ3C"). The check symbols
@@ -52,11 +53,9 @@ from itertools import pairwise
 import bcrypt
 from peewee import IntegrityError, fn
 
-from . import changelog
+from . import changelog, signals
 from .db import is_postgres, write_transaction
 from .models import (
-    HASH_LENGTHS,
-    SIGNAL_TYPES,
     Case,
     CaseHash,
     CaseRequest,
@@ -66,9 +65,12 @@ from .models import (
     Signal,
     SignInAttempts,
     WithdrawnHash,
+    in_batches,
     now,
 )
 from .policy import COMMON_PINS, MAX_FRAMES_PER_VIDEO, PIN_MAX, PIN_MAX_BYTES, PIN_MIN
+from .problems import MAX_PROBLEMS, Invalid, Problem
+from .signals import SIGNAL_TYPES
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 RANDOM_SYMBOLS = 14
@@ -76,9 +78,6 @@ NUMBER_LENGTH = RANDOM_SYMBOLS + 2
 GROUP = 4
 EXAMPLE_CASE_NUMBER = "7K2Q-DM9X-RTB4-HZ3C"  # well formed, for hints; no case has it
 READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})  # what people mistype
-
-HEX = re.compile(r"[0-9a-fA-F]+")
-MAX_PROBLEMS = 50  # reported for one submission; validation stops there
 
 
 # The lockout: see "Signing in" in the module docstring.
@@ -207,22 +206,6 @@ def _decoy_hash(rounds):
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One reason a submission was refused: a code, where it is, and details."""
-
-    code: str
-    index: int | None = None  # position in ``hashes``; None for the whole body
-    field: str | None = None
-    params: dict = default(default_factory=dict)
-
-
-class InvalidSubmission(Exception):
-    def __init__(self, problems):
-        super().__init__(", ".join(problem.code for problem in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
 class NewHash:
     signal_type: str
     value: str
@@ -231,9 +214,12 @@ class NewHash:
 
 
 def validate_submission(body, max_files):
-    """Check a ``POST /api/cases`` body; return ``(pin, [NewHash])`` or raise InvalidSubmission."""
+    """Check a ``POST /api/cases`` body; return ``(pin, [NewHash])`` or raise Invalid.
+
+    Every problem is reported, up to MAX_PROBLEMS; ``index`` counts in ``hashes``.
+    """
     if not isinstance(body, dict):
-        raise InvalidSubmission([Problem("body")])
+        raise Invalid([Problem("body")])
     problems = []
     if body.get("consent") is not True:
         problems.append(Problem("consent", field="consent"))
@@ -243,19 +229,19 @@ def validate_submission(body, max_files):
     items = body.get("hashes")
     if not isinstance(items, list) or not items:
         problems.append(Problem("hashes", field="hashes"))
-        raise InvalidSubmission(problems)
+        raise Invalid(problems)
     most = max_files * (1 + MAX_FRAMES_PER_VIDEO)
     if len(items) > most:  # can't be a case: don't read it
         problems.append(Problem("too_many_files", params={"max": max_files}))
-        raise InvalidSubmission(problems)
+        raise Invalid(problems)
     hashes = []
     for index, item in enumerate(items):
         hashes.append(_read_hash(index, item, problems))
         if len(problems) >= MAX_PROBLEMS:  # enough to act on; the rest can wait
-            raise InvalidSubmission(problems)
+            raise Invalid(problems)
     problems += _list_problems(hashes, max_files)
     if problems:
-        raise InvalidSubmission(problems[:MAX_PROBLEMS])
+        raise Invalid(problems)
     return pin, hashes
 
 
@@ -271,15 +257,13 @@ def _read_hash(index, item, problems):
         found.append(
             Problem("signal_type", index, "signalType", {"types": ", ".join(SIGNAL_TYPES)})
         )
-    elif not (
-        isinstance(value, str) and len(value) == HASH_LENGTHS[signal_type] and HEX.fullmatch(value)
-    ):
+    elif (value := signals.parse_value(value, signal_type)) is None:
         found.append(
             Problem(
                 "hash_value",
                 index,
                 "hashValue",
-                {"type": signal_type, "length": HASH_LENGTHS[signal_type]},
+                {"type": signal_type, "length": signals.HASH_LENGTHS[signal_type]},
             )
         )
     if quality is not None and (signal_type != "ImagePDQ" or not _is_int(quality, 0, 100)):
@@ -289,7 +273,7 @@ def _read_hash(index, item, problems):
     problems += found
     if found:
         return None
-    return NewHash(signal_type, value.lower(), quality, frame_of)
+    return NewHash(signal_type, value, quality, frame_of)
 
 
 def _is_int(value, low, high):
@@ -335,8 +319,10 @@ REQUEST_SECONDS = 24 * 3600
 REQUEST_KEY = re.compile(r"[A-Za-z0-9_\-]{16,128}")
 
 
-class KeyReused(InvalidSubmission):
+class KeyReused(Invalid):
     """The idempotency key already made a case from a different submission."""
+
+    status = 422
 
     def __init__(self):
         super().__init__([Problem("key_reused")])
@@ -380,7 +366,7 @@ def _store_case(pin_hash, hashes):
     active hash again.
     """
     changelog.lock()
-    signal_ids = _signal_ids({(item.signal_type, item.value) for item in hashes})
+    signal_ids = signals.upsert((item.signal_type, item.value) for item in hashes)
     Signal.update(deleted_at=None).where(
         Signal.id.in_(list(signal_ids.values())) & Signal.deleted_at.is_null(False)
     ).execute()
@@ -446,21 +432,6 @@ def _earlier_case(key, pin, hashes):
     return request.case.number
 
 
-def _signal_ids(keys):
-    """Ids of these (signal_type, value) pairs, creating the missing ones."""
-    rows = [{"signal_type": signal_type, "value": value} for signal_type, value in keys]
-    Signal.insert_many(rows).on_conflict_ignore().execute()
-    found = {}
-    for signal_type in SIGNAL_TYPES:
-        values = [value for kind, value in keys if kind == signal_type]
-        if values:
-            query = Signal.select(Signal.id, Signal.value).where(
-                (Signal.signal_type == signal_type) & Signal.value.in_(values)
-            )
-            found.update({(signal_type, row.value): row.id for row in query})
-    return found
-
-
 def withdraw(case_id):
     """Withdraw a case for good: erase it, and tell partners its hashes are withdrawn.
 
@@ -482,8 +453,8 @@ def withdraw(case_id):
         rows = [
             {"signal": sid, "reference": case.reference, "withdrawn_at": at} for sid in signal_ids
         ]
-        for start in range(0, len(rows), 500):
-            WithdrawnHash.insert_many(rows[start : start + 500]).execute()
+        for batch in in_batches(rows):
+            WithdrawnHash.insert_many(batch).execute()
         CaseHash.update(frame_of=None).where(CaseHash.case == case).execute()
         CaseHash.delete().where(CaseHash.case == case).execute()
         case.delete_instance()

@@ -1,5 +1,10 @@
 """Error pages: a calm, localized page for people, a JSON body for API clients.
 
+A request refused for what it holds (:class:`openncii.problems.Invalid`) is answered
+by :func:`invalid_answer`, the same way in both JSON APIs: ``{"error": ..., "errors":
+[{"message", "index"?, "field"?}]}``, each API wording the problem codes for its own
+audience.
+
 When the database can't be reached or written (PostgreSQL gone, SQLite's disk full),
 every page and API answers 503 with ``Retry-After`` and says that nothing was stored;
 nothing is retried behind the visitor's back, and the next request tries again.
@@ -50,6 +55,26 @@ def handle_http_error(error):
     if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no link can be built
         return error_message(error), error.code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("error.html", code=error.code, message=error_message(error)), error.code
+
+
+def problem_json(problem, message):
+    """One entry of ``errors``: the message, and where the problem is (if anywhere)."""
+    found = {"message": message}
+    if problem.index is not None:
+        found["index"] = problem.index
+    if problem.field is not None:
+        found["field"] = problem.field
+    return found
+
+
+def invalid_answer(invalid, message, summary=None):
+    """The JSON answer to an :class:`~openncii.problems.Invalid` request, with its status.
+
+    ``message(problem)`` words one problem for the API's audience; ``summary`` is the
+    ``error`` (by default the first problem's message).
+    """
+    errors = [problem_json(problem, message(problem)) for problem in invalid.problems]
+    return jsonify(error=summary or errors[0]["message"], errors=errors), invalid.status
 
 
 def handle_unexpected(error):

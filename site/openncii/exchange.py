@@ -43,16 +43,14 @@ given, one more UPDATE per page records how far that partner has fetched
 import base64
 import binascii
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from peewee import fn
 
-from . import changelog
+from . import changelog, signals
 from .db import database, is_postgres, write_transaction
 from .models import (
-    HASH_LENGTHS,
     Case,
     CaseHash,
     Change,
@@ -61,15 +59,17 @@ from .models import (
     PartnerHash,
     Signal,
     WithdrawnHash,
+    in_batches,
     now,
 )
+from .problems import MAX_PROBLEMS, Invalid, Problem, refuse_if
+from .signals import HASH_LENGTHS, SIGNAL_TYPES
 
 MAX_PAGE_SIZE = 2000
 MAX_ITEMS = 1000  # hashes per SubmitFeedback / SubmitHashes request
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 100
 MAX_INT = 2**53 - 1  # JSON-safe integers only
-BATCH = 500  # ids per IN (...) list
 DEFAULT_MATCH_DISTANCE = 31  # PDQ bits; HMA's default threshold
 MAX_MATCH_DISTANCE = 63
 FEEDBACK_VALUES = (
@@ -81,13 +81,6 @@ FEEDBACK_VALUES = (
     "Withdrawn",
     "Deleted",
 )
-SIGNAL_TYPE_BY_LENGTH = {length: name for name, length in HASH_LENGTHS.items()}
-CLIENT_ENUM_PREFIX = "StopNCIISignalType."  # the reference client sends str(enum)
-HEX = re.compile(r"[0-9a-f]+")
-
-
-class InvalidRequest(ValueError):
-    """A request the exchange refuses; the message names the offending item."""
 
 
 @dataclass(frozen=True)
@@ -130,15 +123,19 @@ def encode_token(seq, at):
 
 
 def decode_token(token):
-    """(seq, at) from a ``nextPageToken``; InvalidRequest if it is not one of ours."""
+    """(seq, at) from a ``nextPageToken``; Invalid if it is not one of ours."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         seq, at = (int(part) for part in raw.split("."))
     except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidRequest("nextPageToken is not a token this server issued.") from None
+        seq = at = -1
     if not (0 <= seq <= MAX_INT and 0 <= at <= MAX_INT):
-        raise InvalidRequest("nextPageToken is not a token this server issued.")
+        raise Invalid([Problem("token", field="nextPageToken")])
     return seq, at
+
+
+def _out_of_range(field, low, high):
+    return Problem("range", field=field, params={"min": low, "max": high})
 
 
 def _read_snapshot():
@@ -161,10 +158,12 @@ def fetch_page(start_timestamp, page_size, token=None, partner=None):
 
     With ``partner``, records how far that partner has now fetched (:func:`record_fetch`).
     """
+    problems = []
     if not 0 <= start_timestamp <= MAX_INT:
-        raise InvalidRequest(f"startTimestamp must be between 0 and {MAX_INT}.")
+        problems.append(_out_of_range("startTimestamp", 0, MAX_INT))
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidRequest(f"pageSize must be between 1 and {MAX_PAGE_SIZE}.")
+        problems.append(_out_of_range("pageSize", 1, MAX_PAGE_SIZE))
+    refuse_if(problems)
     with _read_snapshot():
         if token:
             after, last_at = decode_token(token)
@@ -313,8 +312,8 @@ def current_records(signal_ids):
     with them); a handful of indexed lookups per batch of ids.
     """
     ids, records = sorted(set(signal_ids)), {}
-    for start in range(0, len(ids), BATCH):
-        records.update(_records_of(ids[start : start + BATCH]))
+    for batch in in_batches(ids):
+        records.update(_records_of(batch))
     return records
 
 
@@ -380,130 +379,137 @@ def aggregate_status(case_statuses, deleted, held_by_partner):
 
 
 # -- validating what partners send ---------------------------------------------------
+#
+# Checks record Problem codes (views/partner_api.py words them for partners) and go on,
+# so one answer names every bad item, up to MAX_PROBLEMS; nothing is stored unless the
+# whole body is valid.
 
 
-def _items(body, key):
-    """The list ``body[key]``, checked against the body's ``count``."""
+@dataclass(frozen=True)
+class _Report:
+    """Records the problems of the body's item ``index``, naming fields under ``prefix``."""
+
+    problems: list
+    index: int
+    prefix: str = ""
+
+    def __call__(self, code, field, **params):
+        self.problems.append(Problem(code, self.index, self.prefix + field, params))
+
+    def under(self, name):
+        return _Report(self.problems, self.index, f"{self.prefix}{name}.")
+
+
+def _each(body, key, read):
+    """``read(item, report)`` of each item of the list ``body[key]``; Invalid if any is bad."""
     if not isinstance(body, dict):
-        raise InvalidRequest("The body must be a JSON object.")
+        raise Invalid([Problem("body")])
     items = body.get(key)
     if not isinstance(items, list):
-        raise InvalidRequest(f"{key} must be a list.")
-    if len(items) > MAX_ITEMS:
-        raise InvalidRequest(f"{key} may hold at most {MAX_ITEMS} items per request.")
+        raise Invalid([Problem("list", field=key)])
+    if len(items) > MAX_ITEMS:  # too much to read
+        raise Invalid([Problem("too_many_items", field=key, params={"max": MAX_ITEMS})])
+    problems, parsed = [], []
     count = body.get("count", len(items))
     if type(count) is not int or count != len(items):
-        raise InvalidRequest(f"count must equal the number of items in {key}.")
+        problems.append(Problem("count", field="count", params={"items": key}))
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise InvalidRequest(f"{key}[{index}] must be a JSON object.")
-    return items
+        if isinstance(item, dict):
+            parsed.append(read(item, _Report(problems, index)))
+        else:
+            problems.append(Problem("item", index))
+        if len(problems) >= MAX_PROBLEMS:  # enough to act on
+            break
+    refuse_if(problems, items=key)
+    return parsed
 
 
-def _hash_value(raw, where, signal_type=None):
-    """(signal_type, lowercase hex): the type is implied by the length if not given."""
-    value = raw.lower() if isinstance(raw, str) else ""
-    kind = signal_type or SIGNAL_TYPE_BY_LENGTH.get(len(value))
-    if kind is None or len(value) != HASH_LENGTHS[kind] or not HEX.fullmatch(value):
-        expected = (
-            f"{HASH_LENGTHS[signal_type]} hex characters"
-            if signal_type
-            else "64 hex characters (PDQ) or 32 (MD5)"
-        )
-        raise InvalidRequest(f"{where}.hashValue must be {expected}.")
+def _signal_type(item, report):
+    kind = signals.parse_type(item.get("signalType"))
+    if kind is None:
+        report("signal_type", "signalType", types=", ".join(SIGNAL_TYPES))
+    return kind
+
+
+def _hash_value(item, report, signal_type=None):
+    """(signal_type, lowercase hex) of the item's hash: the type is implied by the length
+    if not given."""
+    raw = item.get("hashValue")
+    kind = signal_type or signals.type_by_length(raw)
+    value = kind and signals.parse_value(raw, kind)
+    if not value:
+        params = {"type": kind, "length": HASH_LENGTHS[kind]} if signal_type else {}
+        report("hash_value", "hashValue", **params)
     return kind, value
 
 
-def _signal_type(raw, where):
-    name = raw.removeprefix(CLIENT_ENUM_PREFIX) if isinstance(raw, str) else None
-    if name not in HASH_LENGTHS:
-        raise InvalidRequest(f"{where}.signalType must be one of {', '.join(HASH_LENGTHS)}.")
-    return name
-
-
-def _feedback(item, where):
+def _feedback(item, report):
     """(feedbackValue, sorted tags) of one feedback object."""
     value = item.get("feedbackValue")
     if value not in FEEDBACK_VALUES:
-        raise InvalidRequest(f"{where}.feedbackValue must be one of {', '.join(FEEDBACK_VALUES)}.")
+        report("feedback_value", "feedbackValue", values=", ".join(FEEDBACK_VALUES))
     tags = item.get("tags", [])
     if (
         not isinstance(tags, list)
         or len(tags) > MAX_TAGS
         or not all(isinstance(tag, str) and 0 < len(tag) <= MAX_TAG_LENGTH for tag in tags)
     ):
-        raise InvalidRequest(
-            f"{where}.tags must be a list of at most {MAX_TAGS} strings "
-            f"of 1 to {MAX_TAG_LENGTH} characters."
-        )
+        report("tags", "tags", max=MAX_TAGS, length=MAX_TAG_LENGTH)
+        tags = []
     return value, tuple(sorted(set(tags)))
 
 
+def _read_feedback(item, report):
+    return FeedbackItem(*_hash_value(item, report), *_feedback(item, report))
+
+
+def _read_hash_record(item, report):
+    """A SubmitHashes record with its (last) feedback, or none."""
+    timestamp = item.get("lastModtimestamp", 0)
+    if type(timestamp) is not int or not 0 <= timestamp <= MAX_INT:
+        report("timestamp", "lastModtimestamp")
+    kind = _signal_type(item, report)
+    value = kind and _hash_value(item, report, kind)[1]
+    feedbacks = item.get("CSPFeedbacks", [])
+    if not isinstance(feedbacks, list) or not all(isinstance(f, dict) for f in feedbacks):
+        report("feedbacks", "CSPFeedbacks")
+        feedbacks = []
+    verdicts = [_feedback(f, report.under(f"CSPFeedbacks[{i}]")) for i, f in enumerate(feedbacks)]
+    return FeedbackItem(kind, value, *(verdicts[-1] if verdicts else (None, ())))
+
+
+def _read_match_query(item, report):
+    kind = _signal_type(item, report)
+    if kind is None:
+        return None
+    _, value = _hash_value(item, report, kind)
+    default, limit = (DEFAULT_MATCH_DISTANCE, MAX_MATCH_DISTANCE) if kind == "ImagePDQ" else (0, 0)
+    distance = item.get("maxDistance", default)
+    if type(distance) is not int or not 0 <= distance <= limit:
+        report("max_distance", "maxDistance", type=kind, max=limit)
+    return MatchQuery(kind, value, distance)
+
+
 def parse_feedback(body):
-    """The items of a SubmitFeedback body; InvalidRequest names the first bad one."""
-    parsed = []
-    for index, item in enumerate(_items(body, "hashFeedbacks")):
-        where = f"hashFeedbacks[{index}]"
-        kind, value = _hash_value(item.get("hashValue"), where)
-        parsed.append(FeedbackItem(kind, value, *_feedback(item, where)))
-    return parsed
+    """The items of a SubmitFeedback body; Invalid names the bad ones."""
+    return _each(body, "hashFeedbacks", _read_feedback)
 
 
 def parse_hash_records(body):
     """The items of a SubmitHashes body, each with its (last) feedback or none."""
-    parsed = []
-    for index, item in enumerate(_items(body, "hashRecords")):
-        where = f"hashRecords[{index}]"
-        timestamp = item.get("lastModtimestamp", 0)
-        if type(timestamp) is not int or not 0 <= timestamp <= MAX_INT:
-            raise InvalidRequest(f"{where}.lastModtimestamp must be a unix time in seconds.")
-        kind, value = _hash_value(
-            item.get("hashValue"), where, _signal_type(item.get("signalType"), where)
-        )
-        feedbacks = item.get("CSPFeedbacks", [])
-        if not isinstance(feedbacks, list) or not all(isinstance(f, dict) for f in feedbacks):
-            raise InvalidRequest(f"{where}.CSPFeedbacks must be a list of objects.")
-        verdicts = [_feedback(f, f"{where}.CSPFeedbacks[{i}]") for i, f in enumerate(feedbacks)]
-        verdict = verdicts[-1] if verdicts else (None, ())
-        parsed.append(FeedbackItem(kind, value, *verdict))
-    return parsed
+    return _each(body, "hashRecords", _read_hash_record)
 
 
 def parse_match_queries(body):
-    """The items of a MatchHashes body; InvalidRequest names the first bad one."""
-    parsed = []
-    for index, item in enumerate(_items(body, "hashes")):
-        where = f"hashes[{index}]"
-        kind, value = _hash_value(
-            item.get("hashValue"), where, _signal_type(item.get("signalType"), where)
-        )
-        default, limit = (
-            (DEFAULT_MATCH_DISTANCE, MAX_MATCH_DISTANCE) if kind == "ImagePDQ" else (0, 0)
-        )
-        distance = item.get("maxDistance", default)
-        if type(distance) is not int or not 0 <= distance <= limit:
-            raise InvalidRequest(
-                f"{where}.maxDistance must be a whole number from 0 to {limit} for {kind}."
-            )
-        parsed.append(MatchQuery(kind, value, distance))
-    return parsed
+    """The items of a MatchHashes body; Invalid names the bad ones."""
+    return _each(body, "hashes", _read_match_query)
 
 
 # -- writing what partners send ------------------------------------------------------
 
 
-def _signal_ids(items):
-    """{(signal_type, value): id} for the items' hashes that exist."""
-    found = {}
-    for kind in {item.signal_type for item in items}:
-        values = [item.hash_value for item in items if item.signal_type == kind]
-        for sid, value in (
-            Signal.select(Signal.id, Signal.value)
-            .where(Signal.signal_type == kind, Signal.value.in_(values))
-            .tuples()
-        ):
-            found[kind, value] = sid
-    return found
+def _keys(items):
+    return {(item.signal_type, item.hash_value) for item in items}
 
 
 def _store_feedback(partner, verdicts):
@@ -548,7 +554,7 @@ def submit_feedback(partner, items):
     """
     with write_transaction():
         changelog.lock()
-        ids = _signal_ids(items)
+        ids = signals.find(_keys(items))
         verdicts = {
             ids[item.signal_type, item.hash_value]: (item.value, item.tags)
             for item in items
@@ -589,16 +595,7 @@ def submit_hashes(partner, items):
     """
     with write_transaction():
         changelog.lock()
-        rows = list({(item.signal_type, item.hash_value) for item in items})
-        for start in range(0, len(rows), 500):
-            (
-                Signal.insert_many(
-                    rows[start : start + 500], fields=[Signal.signal_type, Signal.value]
-                )
-                .on_conflict_ignore()
-                .execute()
-            )
-        ids = _signal_ids(items)
+        ids = signals.upsert(_keys(items))
         held = {
             sid
             for (sid,) in PartnerHash.select(PartnerHash.signal)
@@ -618,4 +615,4 @@ def submit_hashes(partner, items):
             if item.value is not None
         }
         changelog.append(new + _store_feedback(partner, verdicts), "partner hash")
-    return len(rows)
+    return len(ids)

@@ -10,6 +10,10 @@ A partner has one key, and both headers must carry it: a missing or wrong key is
 ``MAX_CONTENT_LENGTH`` (413). The contract is ``/v1/openapi.json``
 (``openncii/openapi.json``).
 
+A malformed request is a 400 whose ``error`` names the first problem and whose
+``errors`` lists them all (:func:`openncii.errors.invalid_answer`), worded from
+:data:`MESSAGES`.
+
 Feed pages are the bulk of the traffic (a first sync of 1,000,000 hashes is ~250 MB of
 JSON): they are encoded with orjson and sent uncompressed, since gzip in the app would
 cost more CPU than reading and encoding the page; a reverse proxy may compress them on
@@ -24,9 +28,11 @@ from pathlib import Path
 import orjson
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 
-from .. import assets, csrf, exchange, matching, partners, retention
+from .. import assets, csrf, errors, exchange, matching, partners, retention
 from ..db import database
 from ..limits import limiter
+from ..models import HASH_LENGTHS
+from ..problems import Invalid, Problem
 
 bp = Blueprint("partner_api", __name__, url_prefix="/v1")
 csrf.exempt(bp)
@@ -61,21 +67,62 @@ def authenticated(view):
     return wrapper
 
 
+# What each problem code says to partners. Plain English, never translated: partners'
+# programs read these, and docs/partners.md lists them as part of the contract.
+# ``{where}`` is the place in the body or query ("hashRecords[3].hashValue").
+ANY_HASH = " or ".join(f"{length} ({kind})" for kind, length in HASH_LENGTHS.items())
+MESSAGES = {
+    "json": "The body must be JSON.",
+    "body": "The body must be a JSON object.",
+    "list": "{where} must be a list.",
+    "too_many_items": "{where} may hold at most {max} items per request.",
+    "count": "{where} must equal the number of items in {items}.",
+    "item": "{where} must be a JSON object.",
+    "signal_type": "{where} must be one of {types}.",
+    "hash_value": lambda params: (
+        "{where} must be {length} hex characters for {type}."
+        if "length" in params
+        else "{where} must be " + ANY_HASH + " hex characters."
+    ),
+    "feedback_value": "{where} must be one of {values}.",
+    "tags": "{where} must be a list of at most {max} strings of 1 to {length} characters.",
+    "feedbacks": "{where} must be a list of objects.",
+    "timestamp": "{where} must be a unix time in seconds.",
+    "max_distance": "{where} must be a whole number from 0 to {max} for {type}.",
+    "whole_number": "{where} must be a whole number.",
+    "range": "{where} must be between {min} and {max}.",
+    "token": "{where} is not a token this server issued.",
+}
+
+
+def problem_message(problem, items):
+    """The English text of a problem; ``items`` names the body's list ``index`` counts in."""
+    place = f"{items}[{problem.index}]" if problem.index is not None else None
+    params = {"where": ".".join(part for part in (place, problem.field) if part), **problem.params}
+    message = MESSAGES[problem.code]
+    return (message(params) if callable(message) else message).format(**params)
+
+
+@bp.errorhandler(Invalid)
+def refused(invalid):
+    return errors.invalid_answer(invalid, lambda problem: problem_message(problem, invalid.items))
+
+
 def int_arg(name, default):
     raw = request.args.get(name)
     if raw is None:
         return default
     if not DIGITS.fullmatch(raw):
-        abort(400, f"{name} must be a whole number.")
+        raise Invalid([Problem("whole_number", field=name)])
     return int(raw)
 
 
 def json_body():
-    """The request body as JSON (any content type); 400 if it is not JSON."""
+    """The request body as JSON (any content type); Invalid if it is not JSON."""
     try:
         return json.loads(request.get_data())
     except (ValueError, RecursionError):
-        abort(400, "The body must be JSON.")
+        raise Invalid([Problem("json")]) from None
 
 
 @bp.record_once
@@ -88,11 +135,6 @@ def warm_match_index(app):
     """Build the app's match index now (gunicorn calls this before a worker serves)."""
     with app.app_context(), database.connection_context():
         app.extensions[MATCHER].indexes()
-
-
-@bp.errorhandler(exchange.InvalidRequest)
-def invalid_request(error):
-    return jsonify(error=str(error)), 400
 
 
 @bp.after_request

@@ -31,11 +31,12 @@ from flask_babel import ngettext
 from wtforms import BooleanField, EmailField
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
-from .. import case_sessions, cases, mail, policy, wizard
+from .. import case_sessions, cases, errors, mail, policy, wizard
 from ..forms import Form
 from ..i18n import babel_code, best_locale, current_locale, enabled_locales, localize
 from ..limits import limiter
 from ..models import Case
+from ..problems import Invalid
 
 bp = localize(Blueprint("submit", __name__, url_prefix="/<lang>/submit"))
 api = Blueprint("case_api", __name__)
@@ -66,6 +67,7 @@ def start():
 
 # ------------------------------------------------------------ POST /api/cases
 
+# What each problem code of openncii.cases says to the person, in their language.
 MESSAGES = {
     "body": _l("Send a JSON object with the fields pin, hashes and consent."),
     "consent": _l("Please confirm the consent statements before sending."),
@@ -120,13 +122,12 @@ def problem_message(problem):
     return message % problem.params if problem.params else str(message)
 
 
-def problem_json(problem):
-    found = {"message": problem_message(problem)}
-    if problem.index is not None:
-        found["index"] = problem.index
-    if problem.field is not None:
-        found["field"] = problem.field
-    return found
+@api.errorhandler(Invalid)
+def refused(invalid):
+    """400 (422 for a reused Idempotency-Key) with one localized message per problem."""
+    return errors.invalid_answer(
+        invalid, problem_message, _("The case was not created. Nothing was stored.")
+    )
 
 
 @api.post("/api/cases")
@@ -143,19 +144,10 @@ def create_case():
     lang = body.get("lang") if isinstance(body, dict) else None
     g.lang = lang if lang in enabled_locales() else best_locale()
     key = request.headers.get("Idempotency-Key")
-    try:
-        if problem := cases.request_key_problem(key):
-            raise cases.InvalidSubmission([problem])
-        pin, hashes = cases.validate_submission(body, current_app.config["MAX_FILES_PER_CASE"])
-        number = cases.create_case(
-            pin, hashes, current_app.config["BCRYPT_ROUNDS"], request_key=key
-        )
-    except cases.InvalidSubmission as invalid:
-        errors = [problem_json(problem) for problem in invalid.problems]
-        status = 422 if isinstance(invalid, cases.KeyReused) else 400
-        return jsonify(
-            error=_("The case was not created. Nothing was stored."), errors=errors
-        ), status
+    if problem := cases.request_key_problem(key):
+        raise Invalid([problem])
+    pin, hashes = cases.validate_submission(body, current_app.config["MAX_FILES_PER_CASE"])
+    number = cases.create_case(pin, hashes, current_app.config["BCRYPT_ROUNDS"], request_key=key)
     case_sessions.end(session.get("new_case"))
     case_id = Case.select(Case.id).where(Case.number == number).scalar()
     session["new_case"] = case_sessions.start(case_id, "new_case")
