@@ -12,6 +12,7 @@ from case_helpers import case_page_states
 from hypothesis import HealthCheck, given, settings
 from openncii import cases, exchange, partners
 from openncii.models import Case, Feedback, PartnerHash, Signal
+from openncii.problems import MAX_PROBLEMS
 from threatexchange.exchanges.clients.stopncii.api import (
     StopNCIIAPI,
     StopNCIICaseStatus,
@@ -328,6 +329,7 @@ def test_openapi_document_describes_this_implementation(live):
     )
     assert schemas["Tags"]["maxItems"] == exchange.MAX_TAGS
     assert schemas["Tags"]["items"]["maxLength"] == exchange.MAX_TAG_LENGTH
+    assert schemas["Error"]["properties"]["errors"]["maxItems"] == MAX_PROBLEMS
 
 
 def test_threatexchange_cli_fetches_through_its_stopncii_exchange(live, tmp_path):
