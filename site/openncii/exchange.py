@@ -128,7 +128,7 @@ def decode_token(token):
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         seq, at = (int(part) for part in raw.split("."))
     except (binascii.Error, UnicodeError, ValueError):
-        seq = at = -1
+        seq = at = -1  # not ours: refused below
     if not (0 <= seq <= MAX_INT and 0 <= at <= MAX_INT):
         raise Invalid([Problem("token", field="nextPageToken")])
     return seq, at
@@ -432,8 +432,7 @@ def _signal_type(item, report):
 
 
 def _hash_value(item, report, signal_type=None):
-    """(signal_type, lowercase hex) of the item's hash: the type is implied by the length
-    if not given."""
+    """(signal_type, lowercase hex) of the item's hash; its length tells the type if not given."""
     raw = item.get("hashValue")
     kind = signal_type or signals.type_by_length(raw)
     value = kind and signals.parse_value(raw, kind)
@@ -603,12 +602,9 @@ def submit_hashes(partner, items):
             .tuples()
         }
         new = [sid for sid in dict.fromkeys(ids.values()) if sid not in held]
-        if new:  # ignore conflicts: a concurrent request may have added the same hash
-            (
-                PartnerHash.insert_many([{"partner": partner, "signal": sid} for sid in new])
-                .on_conflict_ignore()
-                .execute()
-            )
+        rows = [{"partner": partner, "signal": sid} for sid in new]
+        for batch in in_batches(rows):  # ignore conflicts: a concurrent request may add one
+            PartnerHash.insert_many(batch).on_conflict_ignore().execute()
         verdicts = {
             ids[item.signal_type, item.hash_value]: (item.value, item.tags)
             for item in items
