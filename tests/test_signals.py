@@ -18,6 +18,7 @@ def test_find_only_looks_up(storage_app):
         with write_transaction():
             ids = signals.upsert(stored)
         assert signals.find(stored + missing) == ids
+        assert signals.find(key for key in stored) == ids  # any iterable, read once
         assert signals.find(missing) == {}
         assert Signal.select().count() == 2
 

@@ -22,7 +22,7 @@ def parse_type(raw):
 
 
 def parse_value(raw, signal_type):
-    """``raw`` as lowercase hex if it is a hash of ``signal_type``, else None."""
+    """``raw`` as lowercase hex if it is a hash of ``signal_type`` (a known one), else None."""
     if isinstance(raw, str) and len(raw) == HASH_LENGTHS[signal_type] and HEX.fullmatch(raw):
         return raw.lower()
     return None
@@ -35,7 +35,7 @@ def type_by_length(raw):
 
 def find(keys):
     """``{(signal_type, value): id}`` for those of the ``keys`` that are stored."""
-    found = {}
+    keys, found = set(keys), {}
     for kind in SIGNAL_TYPES:
         values = sorted({value for signal_type, value in keys if signal_type == kind})
         for batch in in_batches(values):

@@ -31,8 +31,8 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, request
 from .. import assets, csrf, errors, exchange, matching, partners, retention
 from ..db import database
 from ..limits import limiter
-from ..models import HASH_LENGTHS
 from ..problems import Invalid, Problem
+from ..signals import HASH_LENGTHS
 
 bp = Blueprint("partner_api", __name__, url_prefix="/v1")
 csrf.exempt(bp)
