@@ -96,7 +96,7 @@ def table_rows(count, at, values=None):
 def bulk_load(count, values=None):
     """Insert ``count`` hashes with raw executemany (SQLite) or COPY (PostgreSQL)."""
     at = int(time.time())
-    raw = database.obj
+    raw = database.current()
     for table, (columns, rows) in table_rows(count, at, values).items():
         with database.atomic():
             if is_postgres():

@@ -1,8 +1,10 @@
 """The database: SQLite in the instance folder by default, PostgreSQL from a URL.
 
 Models bind to :data:`database`, a proxy that resolves to the database of the Flask app
-in the current app context (so several apps, e.g. one per backend in the tests, can live
-in one process), or to the most recently initialised one outside any app context.
+in the current app context (``app.extensions["openncii_db"]``), so several apps, e.g. one
+per backend in the tests, can live in one process. Outside any app context it raises
+:class:`NoAppContext` rather than guess: a script, a thread or a benchmark opens one with
+``with app.app_context():`` (threads don't inherit their parent's).
 
 Waiting: every SQLite connection waits up to 15 s for another's write lock
 (``busy_timeout``); every PostgreSQL connection waits as long for a row or table lock
@@ -72,21 +74,52 @@ class WalSqliteDatabase(SqliteDatabase):
         super()._set_pragmas(conn)
 
 
-class AppDatabase(DatabaseProxy):
-    """Resolves to ``current_app``'s database, falling back to the last one initialised."""
+class NoAppContext(RuntimeError):
+    """The database was used outside an app context, where there is no app to ask."""
 
-    __slots__ = ("_fallback",)
+    def __init__(self):
+        super().__init__(
+            "no app context: the database belongs to a Flask app; "
+            "use `with app.app_context():` around database work (threads need their own)"
+        )
+
+
+class AppDatabase(DatabaseProxy):
+    """Resolves to ``current_app``'s database; using it outside an app context is an error.
+
+    There ``obj`` is None, which peewee's model machinery takes for a proxy not bound
+    yet (binding models, e.g. ``bind_ctx``, looks at it); any use of the database
+    itself raises :class:`NoAppContext`.
+    """
+
+    __slots__ = ()
+
+    def __init__(self):
+        object.__setattr__(self, "_callbacks", [])
 
     @property
     def obj(self):
-        if has_app_context():
-            app_db = current_app.extensions.get("openncii_db")
-            if app_db is not None:
-                return app_db
-        return self._fallback
+        return current_app.extensions["openncii_db"] if has_app_context() else None
 
-    def __setattr__(self, attr, value):
-        object.__setattr__(self, "_fallback" if attr == "obj" else attr, value)
+    def current(self):
+        """The current app's database, or :class:`NoAppContext`."""
+        if not has_app_context():
+            raise NoAppContext()
+        return current_app.extensions["openncii_db"]
+
+    def initialize(self, obj):
+        raise TypeError("each app holds its own database: see openncii.db.init_app")
+
+    def __getattr__(self, attr):
+        if attr.startswith("__") or attr in DatabaseProxy.__slots__:
+            raise AttributeError(attr)
+        return getattr(self.current(), attr)
+
+    def __enter__(self):
+        return self.current().__enter__()
+
+    def __exit__(self, *exc_info):
+        return self.current().__exit__(*exc_info)
 
 
 database = AppDatabase()
@@ -133,7 +166,7 @@ def open_database(url, instance_path):
 
 
 def is_postgres(db=None):
-    db = database.obj if db is None else db
+    db = database.current() if db is None else db
     return isinstance(db, PostgresqlDatabase)
 
 
@@ -155,7 +188,7 @@ def backup(path, db=None):
     stopping writers for long. The copy is made beside ``path`` and renamed into place,
     so ``path`` never holds half a backup.
     """
-    db = database.obj if db is None else db
+    db = database.current() if db is None else db
     if is_postgres(db):
         raise BackupError(PG_DUMP_ADVICE)
     target = Path(path)
@@ -213,7 +246,6 @@ def init_app(app):
 
     db = open_database(app.config["DATABASE_URL"], app.instance_path)
     app.extensions["openncii_db"] = db
-    database.initialize(db)
     with app.app_context():
         with database.connection_context():
             app.extensions["openncii_schema"] = migrations.migrate()
