@@ -27,7 +27,6 @@ def create_app(test_config=None):
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
     app.config.update(config.from_environment())
     if test_config:
