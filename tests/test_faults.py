@@ -286,6 +286,7 @@ def test_database_gone_gives_a_calm_503_then_service_resumes(kind, tmp_path):
         assert "Traceback" not in text
         assert api.status_code == feed.status_code == 503
         assert api.headers["Retry-After"] == feed.headers["Retry-After"]
+        assert api.headers["Cache-Control"] == feed.headers["Cache-Control"] == "no-store"
         assert "Nous ne pouvons pas ouvrir" in api.get_json()["error"]
         assert set(feed.get_json()) == {"error"}
 

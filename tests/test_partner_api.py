@@ -313,6 +313,14 @@ def test_feed_pages_go_uncompressed_and_other_answers_compressed(live):
     assert document.headers["Content-Encoding"] == "gzip"
 
 
+def test_no_answer_is_kept_in_a_cache(live):
+    base_url, headers, _ = live
+    page = requests.get(f"{base_url}/v1/FetchHashes", headers=headers)
+    refused = requests.get(f"{base_url}/v1/FetchHashes")
+    assert page.status_code == 200 and refused.status_code == 401
+    assert page.headers["Cache-Control"] == refused.headers["Cache-Control"] == "no-store"
+
+
 def test_openapi_document_describes_this_implementation(live):
     base_url, _, _ = live
     document = requests.get(f"{base_url}/v1/openapi.json").json()

@@ -19,6 +19,7 @@ from playhouse.pool import MaxConnectionsExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from . import db
+from .security import no_store
 
 RETRY_AFTER_SECONDS = 120
 
@@ -100,8 +101,7 @@ def handle_database_error(error):
     current_app.logger.warning("Database unavailable: %s", error)
     response = current_app.make_response(handle_http_error(ServiceUnavailable()))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def init_app(app):

@@ -39,6 +39,17 @@ SECURITY_HEADERS = {
 PAGE_HEADERS = {**SECURITY_HEADERS, "Cache-Control": "private, no-cache"}
 
 
+def no_store(response):
+    """Keep ``response`` out of every cache, and out of the browser's history.
+
+    For anything that shows a case or a key, and for answers that must not be replayed
+    (a 503). Call it on one response, or hook it to a blueprint:
+    ``bp.after_request(no_store)``.
+    """
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def add_security_headers(response):
     """Add each header the view did not set itself (one pass: this runs on every response)."""
     defaults = PAGE_HEADERS if response.mimetype == "text/html" else SECURITY_HEADERS

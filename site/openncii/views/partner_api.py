@@ -32,9 +32,11 @@ from .. import assets, csrf, errors, exchange, matching, partners, retention
 from ..db import database
 from ..limits import limiter
 from ..problems import Invalid, Problem
+from ..security import no_store
 from ..signals import HASH_LENGTHS
 
 bp = Blueprint("partner_api", __name__, url_prefix="/v1")
+bp.after_request(no_store)
 csrf.exempt(bp)
 MATCHER = "openncii_matcher"
 
@@ -135,12 +137,6 @@ def warm_match_index(app):
     """Build the app's match index now (gunicorn calls this before a worker serves)."""
     with app.app_context(), database.connection_context():
         app.extensions[MATCHER].indexes()
-
-
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/FetchHashes")

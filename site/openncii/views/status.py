@@ -35,8 +35,10 @@ from .. import case_sessions, cases, csrf, retention
 from ..forms import Form
 from ..i18n import left_to_right, localize
 from ..limits import client_key, limiter
+from ..security import no_store
 
 bp = localize(Blueprint("status", __name__, url_prefix="/<lang>/status"))
+bp.after_request(no_store)
 
 LOOKUP_LIMIT = "10 per minute;50 per hour"
 
@@ -93,12 +95,6 @@ class WithdrawForm(Form):
             DataRequired(message=_l("Tick the box to confirm that you want to withdraw your case."))
         ],
     )
-
-
-@bp.after_request
-def no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.context_processor

@@ -37,6 +37,7 @@ from ..i18n import babel_code, best_locale, current_locale, enabled_locales, loc
 from ..limits import limiter
 from ..models import Case
 from ..problems import Invalid
+from ..security import no_store
 
 bp = localize(Blueprint("submit", __name__, url_prefix="/<lang>/submit"))
 api = Blueprint("case_api", __name__)
@@ -247,5 +248,4 @@ def render_done(handover, saved_form, email_form):
             no_restore=True,
         )
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
