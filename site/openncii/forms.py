@@ -1,14 +1,8 @@
-"""Flask-WTF forms of the public pages."""
+"""The base of every Flask-WTF form; each form lives beside the blueprint that uses it."""
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
-from wtforms import RadioField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
-
-from .helpdesk.eligibility import ANSWERS
 
 
 class Form(FlaskForm):
@@ -23,12 +17,3 @@ class Form(FlaskForm):
             if formdata is _Auto:
                 return request.form if request.method in {"POST", "PUT", "PATCH"} else None
             return formdata
-
-
-class EligibilityForm(Form):
-    """One yes/no question of the eligibility check."""
-
-    answer = RadioField(
-        choices=[SelectChoice(value, label) for value, label in ANSWERS.items()],
-        validators=[InputRequired(message=_l("Choose yes or no."))],
-    )

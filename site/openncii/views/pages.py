@@ -2,8 +2,12 @@
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
-from ..forms import EligibilityForm
+from ..forms import Form
 from ..helpdesk import content, eligibility, faq, support
 from ..i18n import current_locale, localize
 from ..limits import limiter
@@ -11,6 +15,15 @@ from ..pagecache import cached_page
 
 bp = localize(Blueprint("pages", __name__, url_prefix="/<lang>"))
 limiter.exempt(bp)  # nothing here to brute-force; skipping the check keeps pages cheap
+
+
+class EligibilityForm(Form):
+    """One yes/no question of the eligibility check."""
+
+    answer = RadioField(
+        choices=[SelectChoice(value, label) for value, label in eligibility.ANSWERS.items()],
+        validators=[InputRequired(message=_l("Choose yes or no."))],
+    )
 
 
 @bp.get("/")
