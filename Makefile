@@ -57,7 +57,7 @@ translations:
 	$(PYBABEL) -q compile -d translations
 
 translations-extract:
-	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(PYBABEL) -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --no-wrap --sort-output \
 		--project OpenNCII -o translations/messages.pot .
 
 translations-update: translations-extract

@@ -138,7 +138,11 @@ def messages(max_files):
         ),
         "pinMismatch": _("The two PINs are not the same. Type the same PIN in both boxes."),
         "strength": {
-            "short": _("Too short: use at least 6 characters."),
+            "short": ngettext(
+                "Too short: use at least %(num)d character.",
+                "Too short: use at least %(num)d characters.",
+                policy.PIN_MIN,
+            ),
             "weak": _("Easy to guess: avoid repeated or common PINs like 123456."),
             "fair": _("Fair: a longer PIN, or one mixing letters and numbers, is safer."),
             "strong": _("Strong."),

@@ -109,3 +109,16 @@ def test_the_page_carries_the_test_hooks_and_the_no_javascript_notice(client):
     ):
         assert f'data-testid="{hook}"' in html, hook
     assert "data-wizard-nojs" in html and 'dir="rtl"' in html
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_pin_texts_and_fields_take_their_numbers_from_the_policy(make_app, monkeypatch, lang):
+    monkeypatch.setattr(policy, "PIN_MIN", 9)
+    monkeypatch.setattr(policy, "PIN_MAX", 40)
+    client = make_app().test_client()
+    html = client.get(f"/{lang}/submit").get_data(as_text=True)
+    hint = re.search(r'id="pin-hint">(.*?)</p>', html).group(1)
+    messages = page_messages(client, lang)
+    for text in (hint, messages["strength"]["short"], messages["pinShort"]):
+        assert re.search(r"\b9\b", text) and not re.search(r"\b6\b", text), text
+    assert re.findall(r'maxlength="(\d+)"', html) == ["40", "40"]
