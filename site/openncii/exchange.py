@@ -244,7 +244,7 @@ def _compiled(sql, param):
 
 def _query(sql, *params):
     """Rows of one of the hot-path queries above, as plain tuples."""
-    db = database.obj
+    db = database.current()
     return db.execute_sql(_compiled(sql, db.param), params).fetchall()
 
 
