@@ -73,7 +73,12 @@ STATEMENTS = [
 ]
 
 
-def upgrade(database):
+def execute(database, statements):
+    """Run SQL ``statements`` whose ``{serial}``-style fields name this database's types."""
     types = TYPES["postgres" if is_postgres() else "sqlite"]
-    for statement in STATEMENTS:
+    for statement in statements:
         database.execute_sql(statement.format(**types))
+
+
+def upgrade(database):
+    execute(database, STATEMENTS)

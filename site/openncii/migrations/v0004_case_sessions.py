@@ -5,8 +5,7 @@ number; ``sign_in_attempts`` replaces ``case.failed_attempts`` / ``case.locked_u
 (see the lockout design in :mod:`openncii.cases`). Frozen as SQL, like v0001.
 """
 
-from ..db import is_postgres
-from .v0001_initial import TYPES
+from .v0001_initial import execute
 
 STATEMENTS = [
     'CREATE TABLE "case_session" ("id" {serial} NOT NULL PRIMARY KEY, '
@@ -28,6 +27,4 @@ STATEMENTS = [
 
 
 def upgrade(database):
-    types = TYPES["postgres" if is_postgres() else "sqlite"]
-    for statement in STATEMENTS:
-        database.execute_sql(statement.format(**types))
+    execute(database, STATEMENTS)

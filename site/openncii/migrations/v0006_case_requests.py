@@ -4,8 +4,7 @@ See :class:`openncii.models.CaseRequest`. Rows expire after a day; ``expires_at`
 indexed so that deleting the expired ones is one range scan.
 """
 
-from ..db import is_postgres
-from .v0001_initial import TYPES
+from .v0001_initial import execute
 
 STATEMENTS = [
     'CREATE TABLE "case_request" ("id" {serial} NOT NULL PRIMARY KEY, '
@@ -19,6 +18,4 @@ STATEMENTS = [
 
 
 def upgrade(database):
-    types = TYPES["postgres" if is_postgres() else "sqlite"]
-    for statement in STATEMENTS:
-        database.execute_sql(statement.format(**types))
+    execute(database, STATEMENTS)
