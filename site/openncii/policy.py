@@ -16,6 +16,10 @@ from babel.lists import format_list
 
 PIN_MIN, PIN_MAX = 6, 64
 PIN_MAX_BYTES = 72  # bcrypt reads 72 bytes at most
+# The wizard's strength hint (advice only; the server refuses short and common PINs):
+# "strong" from PIN_STRONG_LENGTH characters, or PIN_STRONG_MIXED_LENGTH mixing two kinds
+# of character (digits, lower case, upper case, others).
+PIN_STRONG_LENGTH, PIN_STRONG_MIXED_LENGTH = 10, 8
 COMMON_PINS = frozenset(
     """
 000000 111111 112233 121212 123123 123321 123456 1234567 12345678 123456789 1234567890
@@ -118,7 +122,13 @@ def for_browser(max_files):
     return {
         "maxFiles": max_files,
         "steps": list(WIZARD_STEPS),
-        "pin": {"min": PIN_MIN, "max": PIN_MAX, "common": sorted(COMMON_PINS)},
+        "pin": {
+            "min": PIN_MIN,
+            "max": PIN_MAX,
+            "common": sorted(COMMON_PINS),
+            "strongLength": PIN_STRONG_LENGTH,
+            "strongMixedLength": PIN_STRONG_MIXED_LENGTH,
+        },
         "hashing": {
             "minSide": MIN_PICTURE_SIDE,
             "minQuality": MIN_PDQ_QUALITY,

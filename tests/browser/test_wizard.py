@@ -573,6 +573,10 @@ def test_case_hashes_link_frames_to_their_video_and_skip_what_the_server_refuses
         "strong",
         "strong",
     ]
+    # The grades follow the policy's thresholds, not numbers of the script's own.
+    stricter = {**POLICY["pin"], "strongLength": 12, "strongMixedLength": 11}
+    longer = ["kite-river", "k1te-r1ver", "k1te-r1ver-7"]
+    assert page.evaluate(PIN_STRENGTH_JS, [longer, stricter]) == ["fair", "fair", "strong"]
 
 
 def test_without_javascript_it_explains_and_links_to_help(browser, live_server):

@@ -1,9 +1,12 @@
 /**
- * The PIN step's hint and checks, by the server's rules (the policy's `pin`:
- * {min, max, common}). The server has the last word; this only helps the person choose.
+ * The PIN step's hint and checks, by the server's rules (the policy's `pin`).
+ * The server has the last word; this only helps the person choose.
  */
 
-/** @typedef {{min: number, max: number, common: string[]}} PinPolicy */
+/**
+ * @typedef {{min: number, max: number, common: string[],
+ *   strongLength: number, strongMixedLength: number}} PinPolicy
+ */
 
 /** True for one repeated symbol or a straight run (111111, 345678, fedcba). */
 function isPattern(pin) {
@@ -25,7 +28,8 @@ export function pinStrength(pin, rules) {
   const folded = pin.toLowerCase();
   if (rules.common.includes(folded) || isPattern(folded)) return 'weak';
   const kinds = [/[0-9]/, /[a-z]/, /[A-Z]/, /[^0-9a-zA-Z]/].filter((kind) => kind.test(pin)).length;
-  return pin.length >= 10 || (pin.length >= 8 && kinds >= 2) ? 'strong' : 'fair';
+  const strong = pin.length >= rules.strongLength || (pin.length >= rules.strongMixedLength && kinds >= 2);
+  return strong ? 'strong' : 'fair';
 }
 
 /**
