@@ -47,7 +47,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from dataclasses import field as default
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
 
 import bcrypt
@@ -87,10 +87,6 @@ CASE_FREE_TRIES = 100
 CASE_MAX_PAUSE = 3600
 FIRST_PAUSE = 60
 ATTEMPTS_KEPT = 24 * 3600
-
-# A real bcrypt hash to check against when no case matches, so that an unknown
-# case costs the same work as a wrong PIN. Made once per cost, lazily.
-_decoys = {}
 
 
 # ---------------------------------------------------------------- case numbers
@@ -196,10 +192,11 @@ def hash_pin(pin, rounds):
     return bcrypt.hashpw(pin.encode(), bcrypt.gensalt(rounds)).decode()
 
 
+@cache
 def _decoy_hash(rounds):
-    if rounds not in _decoys:
-        _decoys[rounds] = hash_pin(secrets.token_urlsafe(12), rounds).encode()
-    return _decoys[rounds]
+    """A real bcrypt hash to check against when no case matches, so that an unknown
+    case costs the same work as a wrong PIN. Made once per cost, lazily."""
+    return hash_pin(secrets.token_urlsafe(12), rounds).encode()
 
 
 # --------------------------------------------------------- validating a case

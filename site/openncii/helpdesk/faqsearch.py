@@ -27,6 +27,7 @@ live only here.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 UNSPACED = {"zh-Hans", "ja", "th"}  # written without spaces between words
@@ -51,19 +52,13 @@ class Rules:
         return _pattern(tuple(sorted(self.groups, key=len, reverse=True)), self.unspaced)
 
 
-_patterns = {}
-
-
+@cache
 def _pattern(phrases, unspaced):
     """Any of the phrases; in spaced languages only at a word's start, taking the whole word."""
-    key = (phrases, unspaced)
-    if key not in _patterns:
-        alternatives = "|".join(re.escape(phrase) for phrase in phrases) or "(?!)"
-        if unspaced:
-            _patterns[key] = re.compile(f"(?:{alternatives})")
-        else:
-            _patterns[key] = re.compile(f"(?<!{WORD_CHAR})(?:{alternatives}){WORD_CHAR}*")
-    return _patterns[key]
+    alternatives = "|".join(re.escape(phrase) for phrase in phrases) or "(?!)"
+    if unspaced:
+        return re.compile(f"(?:{alternatives})")
+    return re.compile(f"(?<!{WORD_CHAR})(?:{alternatives}){WORD_CHAR}*")
 
 
 def load_rules(folder, lang):
