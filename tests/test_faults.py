@@ -64,7 +64,8 @@ class Client:
                 headers={"X-CSRFToken": self.token, "Idempotency-Key": self.key},
                 timeout=120,
             )
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # No answer, or one cut off by the kill: a network error to a browser too.
             return None, None
         return response.status_code, (response.json() or {}).get("caseNumber")
 
